@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Custody: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "custody",
+        abstract: "Data-governance policy enforcement on a Kafka event stream.",
+        subcommands: [BrokerCommand.self]
+    )
+}
