@@ -57,7 +57,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "CustodyKafkaTests", dependencies: ["CustodyKafka"]),
+        .testTarget(name: "CustodyKafkaTests", dependencies: ["CustodyKafka", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CustodyCoreTests", dependencies: ["CustodyCore"]),
         .testTarget(name: "CustodyPipelineTests", dependencies: ["CustodyPipeline", "CustodyKafka", "CustodyCore"]),
     ],

@@ -82,6 +82,8 @@ final class KafkaCallbacks: @unchecked Sendable {
                 guard let handle, let callbacks = KafkaCallbacks.from(handle) else { return }
                 if code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR__NO_OFFSET {
                     callbacks.onCommit?(.failure(KafkaError.make(code, "offset commit")))
+                } else if let offsets, let error = TopicPartitionList.firstError(offsets, "offset commit") {
+                    callbacks.onCommit?(.failure(error))
                 } else {
                     callbacks.onCommit?(.success(TopicPartitionList.read(offsets)))
                 }

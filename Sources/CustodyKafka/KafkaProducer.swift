@@ -47,41 +47,54 @@ public final class KafkaProducer: @unchecked Sendable {
         var nativeHeaders = Self.makeNativeHeaders(headers)
         defer { if let nativeHeaders { rd_kafka_headers_destroy(nativeHeaders) } }
         try topic.withCString { topicName in
-            while true {
-                var values = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
-                values[0].vtype = RD_KAFKA_VTYPE_TOPIC
-                values[0].u.cstr = topicName
-                values[1].vtype = RD_KAFKA_VTYPE_PARTITION
-                values[1].u.i32 = partition ?? RD_KAFKA_PARTITION_UA
-                values[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-                values[2].u.i = RD_KAFKA_MSG_F_COPY
-                values[3].vtype = RD_KAFKA_VTYPE_OPAQUE
-                values[3].u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(tag))
-                values[4].vtype = RD_KAFKA_VTYPE_KEY
-                values[4].u.mem.ptr = key.flatMap { UnsafeMutableRawPointer(mutating: $0.baseAddress ?? Self.emptyBytes) }
-                values[4].u.mem.size = key?.count ?? 0
-                values[5].vtype = RD_KAFKA_VTYPE_VALUE
-                values[5].u.mem.ptr = value.flatMap { UnsafeMutableRawPointer(mutating: $0.baseAddress ?? Self.emptyBytes) }
-                values[5].u.mem.size = value?.count ?? 0
-                var count = 6
-                if let nativeHeaders {
-                    values[6].vtype = RD_KAFKA_VTYPE_HEADERS
-                    values[6].u.headers = nativeHeaders
-                    count = 7
+            try withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { values in
+                while true {
+                    let count = Self.fill(values, topicName: topicName, partition: partition, key: key, value: value,
+                                          headers: nativeHeaders, tag: tag)
+                    guard let error = rd_kafka_produceva(client.handle, values.baseAddress, count) else {
+                        nativeHeaders = nil  // librdkafka owns them now
+                        return
+                    }
+                    if rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                        rd_kafka_error_destroy(error)
+                        client.poll(timeoutMs: 10)
+                        continue
+                    }
+                    throw KafkaError.consume(error, "produce to \(topic)")
                 }
-                guard let error = rd_kafka_produceva(client.handle, values, count) else {
-                    nativeHeaders = nil  // librdkafka owns them now
-                    return
-                }
-                let code = rd_kafka_error_code(error)
-                if code == RD_KAFKA_RESP_ERR__QUEUE_FULL {
-                    rd_kafka_error_destroy(error)
-                    client.poll(timeoutMs: 10)
-                    continue
-                }
-                throw KafkaError.consume(error, "produce to \(topic)")
             }
         }
+    }
+
+    /// Fills librdkafka's produce arguments; returns how many are used.
+    private static func fill(_ values: UnsafeMutableBufferPointer<rd_kafka_vu_t>, topicName: UnsafePointer<CChar>,
+                             partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
+                             headers: OpaquePointer?, tag: UInt64) -> Int {
+        values[0] = rd_kafka_vu_t()
+        values[0].vtype = RD_KAFKA_VTYPE_TOPIC
+        values[0].u.cstr = topicName
+        values[1] = rd_kafka_vu_t()
+        values[1].vtype = RD_KAFKA_VTYPE_PARTITION
+        values[1].u.i32 = partition ?? RD_KAFKA_PARTITION_UA
+        values[2] = rd_kafka_vu_t()
+        values[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+        values[2].u.i = RD_KAFKA_MSG_F_COPY
+        values[3] = rd_kafka_vu_t()
+        values[3].vtype = RD_KAFKA_VTYPE_OPAQUE
+        values[3].u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(tag))
+        values[4] = rd_kafka_vu_t()
+        values[4].vtype = RD_KAFKA_VTYPE_KEY
+        values[4].u.mem.ptr = key.map { UnsafeMutableRawPointer(mutating: $0.baseAddress ?? emptyBytes) }
+        values[4].u.mem.size = key?.count ?? 0
+        values[5] = rd_kafka_vu_t()
+        values[5].vtype = RD_KAFKA_VTYPE_VALUE
+        values[5].u.mem.ptr = value.map { UnsafeMutableRawPointer(mutating: $0.baseAddress ?? emptyBytes) }
+        values[5].u.mem.size = value?.count ?? 0
+        guard let headers else { return 6 }
+        values[6] = rd_kafka_vu_t()
+        values[6].vtype = RD_KAFKA_VTYPE_HEADERS
+        values[6].u.headers = headers
+        return 7
     }
 
     /// Serves delivery reports and statistics for up to `timeoutMs`; returns how many events were served.
