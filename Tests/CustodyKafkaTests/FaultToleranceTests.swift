@@ -14,6 +14,7 @@ struct FaultToleranceTests {
         try produceNumbered(producer, topic: "faults", count: 100)
         let before = try await consume(consumer, count: 100)
         #expect(before.count == 100)
+        try await consumer.commit()
 
         try broker.setBrokerDown(1)
         for index in 100..<200 {
