@@ -1,0 +1,61 @@
+/// An entity id: a URI `scheme://authority/path` (`postgres://db1:5432/shop.public.orders`).
+/// For OpenLineage, namespace = `scheme://authority` and name = the path without its leading `/`.
+public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let value: String
+
+    /// Validates `value`; nil when it is not `scheme://authority/path` with a non-empty path,
+    /// or holds spaces or control characters.
+    public init?(_ value: String) {
+        guard EntityID.isValid(value) else { return nil }
+        self.value = value
+    }
+
+    public var description: String { value }
+
+    public static func < (lhs: EntityID, rhs: EntityID) -> Bool { lhs.value < rhs.value }
+
+    /// `scheme://authority`.
+    public var namespace: String {
+        let bytes = Array(value.utf8)
+        let pathStart = EntityID.pathStart(bytes) ?? bytes.count
+        return String(decoding: bytes[..<pathStart], as: UTF8.self)
+    }
+
+    /// The path without its leading `/`.
+    public var name: String {
+        let bytes = Array(value.utf8)
+        let pathStart = EntityID.pathStart(bytes) ?? bytes.count
+        return String(decoding: bytes[min(pathStart + 1, bytes.count)...], as: UTF8.self)
+    }
+
+    private static func pathStart(_ bytes: [UInt8]) -> Int? {
+        guard let separator = schemeEnd(bytes) else { return nil }
+        var index = separator + 3
+        while index < bytes.count, bytes[index] != UInt8(ascii: "/") { index += 1 }
+        return index
+    }
+
+    private static func schemeEnd(_ bytes: [UInt8]) -> Int? {
+        var index = 0
+        while index + 2 < bytes.count {
+            if bytes[index] == UInt8(ascii: ":") && bytes[index + 1] == UInt8(ascii: "/") && bytes[index + 2] == UInt8(ascii: "/") {
+                return index
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    static func isValid(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        guard bytes.count <= 2048, let schemeEnd = schemeEnd(bytes), schemeEnd > 0 else { return false }
+        for (index, byte) in bytes[..<schemeEnd].enumerated() {
+            let isLetter = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A)
+            let isOther = (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: ".")
+            guard isLetter || (index > 0 && isOther) else { return false }
+        }
+        guard let pathStart = pathStart(bytes), pathStart > schemeEnd + 3, pathStart + 1 < bytes.count else { return false }
+        return !bytes.contains { $0 <= 0x20 || $0 == 0x7F }
+    }
+}

@@ -1,0 +1,120 @@
+/// RFC 8785 JSON Canonicalization Scheme: members sorted by their names' UTF-16 code
+/// units, no whitespace, strings with the minimal escapes, numbers as ECMAScript prints them.
+public enum CanonicalJSON {
+    public struct Failure: Error, Sendable, Equatable {
+        public var message: String
+    }
+
+    /// The canonical UTF-8 bytes of `value`. Fails on non-finite numbers.
+    public static func bytes(_ value: JSONValue) throws(Failure) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
+        try write(value, to: &output)
+        return output
+    }
+
+    public static func string(_ value: JSONValue) throws(Failure) -> String {
+        String(decoding: try bytes(value), as: UTF8.self)
+    }
+
+    static func write(_ value: JSONValue, to output: inout [UInt8]) throws(Failure) {
+        switch value {
+        case .null: output.append(contentsOf: "null".utf8)
+        case let .bool(flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
+        case let .number(number):
+            guard number.isFinite else { throw Failure(message: "RFC 8785 has no form for \(number)") }
+            output.append(contentsOf: ECMAScriptNumber.format(number).utf8)
+        case let .string(text): writeString(text, to: &output)
+        case let .array(elements):
+            output.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                try write(element, to: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        case let .object(object):
+            output.append(UInt8(ascii: "{"))
+            let sorted = object.members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+            for (index, member) in sorted.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                writeString(member.key, to: &output)
+                output.append(UInt8(ascii: ":"))
+                try write(member.value, to: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// A JSON string with RFC 8785's escapes: `\"`, `\\`, `\b \f \n \r \t`, other controls as `\u00xx`.
+    static func writeString(_ text: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: output.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: output.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: output.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x00..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+}
+
+/// ECMAScript's Number.prototype.toString for finite doubles (ECMA-262 7.1.12.1),
+/// built on Swift's shortest round-trip digits.
+public enum ECMAScriptNumber {
+    public static func format(_ value: Double) -> String {
+        if value == 0 { return "0" }
+        if value < 0 { return "-" + format(-value) }
+        let (digits, exponent) = shortestDigits(value)
+        // value = 0.d1d2...dk × 10^exponent, i.e. n = exponent in ECMA's terms.
+        let k = digits.count
+        let n = exponent
+        if k <= n && n <= 21 {
+            return digits + String(repeating: "0", count: n - k)
+        }
+        if 0 < n && n <= 21 {
+            let index = digits.index(digits.startIndex, offsetBy: n)
+            return digits[..<index] + "." + digits[index...]
+        }
+        if -6 < n && n <= 0 {
+            return "0." + String(repeating: "0", count: -n) + digits
+        }
+        let e = n - 1
+        let sign = e < 0 ? "-" : "+"
+        let mantissa = k == 1 ? digits : String(digits.first!) + "." + digits.dropFirst()
+        return mantissa + "e" + sign + String(abs(e))
+    }
+
+    /// The shortest decimal digits that round-trip, and the exponent n with value = 0.digits × 10^n.
+    static func shortestDigits(_ value: Double) -> (String, Int) {
+        let text = "\(value)"  // Swift prints the shortest round-trip form: 1.5, 1e-07, 1.2345e+20
+        var mantissa = Substring(text)
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = text[..<e]
+            exponent = Int(text[text.index(after: e)...])!
+        }
+        var integerPart = Substring(mantissa)
+        var fractionPart: Substring = ""
+        if let dot = mantissa.firstIndex(of: ".") {
+            integerPart = mantissa[..<dot]
+            fractionPart = mantissa[mantissa.index(after: dot)...]
+        }
+        var digits = String(integerPart) + fractionPart
+        var pointPosition = integerPart.count + exponent
+        while digits.hasPrefix("0") && digits.count > 1 {
+            digits.removeFirst()
+            pointPosition -= 1
+        }
+        while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
+        return (digits, pointPosition)
+    }
+}

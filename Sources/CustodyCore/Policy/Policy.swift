@@ -1,0 +1,72 @@
+/// A validated policy document (CONTRACT section 2), identified by id, version and digest.
+public struct Policy: Sendable {
+    public var id: String
+    public var version: Int
+    /// `sha256:<hex>` of the RFC 8785 canonical JSON of the document.
+    public var digest: String
+    /// Which entities this policy governs; nil matches every entity.
+    public var appliesTo: Condition?
+    public var retentionRules: [RetentionRule]
+    public var retentionDefault: RetentionOutcome
+    /// Classifications that flow downstream along lineage.
+    public var propagatedClassifications: Set<String>
+    public var accessRules: [AccessRule]
+    public var accessDefault: AccessEffect
+    public var bulkAccess: BulkAccessLimit?
+    /// The document as loaded (for `governance.policies` and diffs).
+    public var document: JSONValue
+
+    public var reference: PolicyReference { PolicyReference(id: id, version: version, digest: digest) }
+}
+
+/// A policy's identity as every record carries it.
+public struct PolicyReference: Hashable, Sendable {
+    public var id: String
+    public var version: Int
+    public var digest: String
+
+    public init(id: String, version: Int, digest: String) {
+        self.id = id
+        self.version = version
+        self.digest = digest
+    }
+}
+
+public enum RetentionAction: String, Sendable, CaseIterable {
+    case delete, anonymize, archive, retain
+}
+
+/// What retention says: a class, how long to keep and what to do then.
+public struct RetentionOutcome: Sendable, Equatable {
+    public var retentionClass: String
+    public var keep: ISODuration
+    public var action: RetentionAction
+
+    public init(retentionClass: String, keep: ISODuration, action: RetentionAction) {
+        self.retentionClass = retentionClass
+        self.keep = keep
+        self.action = action
+    }
+}
+
+public struct RetentionRule: Sendable, Equatable {
+    public var when: Condition
+    public var outcome: RetentionOutcome
+}
+
+public enum AccessEffect: String, Sendable, CaseIterable {
+    case allow, deny, mask
+}
+
+public struct AccessRule: Sendable, Equatable {
+    public var effect: AccessEffect
+    public var when: Condition
+    /// Fields to mask (effect `mask` only).
+    public var fields: [String]
+}
+
+/// `alerts.bulkAccess`: more than `records` read by one principal within `window` raises an alert.
+public struct BulkAccessLimit: Sendable, Equatable {
+    public var records: Int
+    public var window: ISODuration
+}
