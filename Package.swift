@@ -58,7 +58,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CustodyKafkaTests", dependencies: ["CustodyKafka", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "CustodyCoreTests", dependencies: ["CustodyCore"]),
+        .testTarget(name: "CustodyCoreTests", dependencies: ["CustodyCore", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "CustodyPipelineTests", dependencies: ["CustodyPipeline", "CustodyKafka", "CustodyCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -52,6 +52,11 @@ public struct RetentionOutcome: Sendable, Equatable {
 public struct RetentionRule: Sendable, Equatable {
     public var when: Condition
     public var outcome: RetentionOutcome
+
+    public init(when: Condition, outcome: RetentionOutcome) {
+        self.when = when
+        self.outcome = outcome
+    }
 }
 
 public enum AccessEffect: String, Sendable, CaseIterable {
@@ -63,10 +68,21 @@ public struct AccessRule: Sendable, Equatable {
     public var when: Condition
     /// Fields to mask (effect `mask` only).
     public var fields: [String]
+
+    public init(effect: AccessEffect, when: Condition, fields: [String] = []) {
+        self.effect = effect
+        self.when = when
+        self.fields = fields
+    }
 }
 
 /// `alerts.bulkAccess`: more than `records` read by one principal within `window` raises an alert.
 public struct BulkAccessLimit: Sendable, Equatable {
     public var records: Int
     public var window: ISODuration
+
+    public init(records: Int, window: ISODuration) {
+        self.records = records
+        self.window = window
+    }
 }

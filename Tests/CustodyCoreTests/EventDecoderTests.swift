@@ -1,0 +1,145 @@
+import CustodyCore
+import Testing
+
+/// A structured-mode event with `data`.
+func structuredEvent(type: String, subject: String = "postgres://db1:5432/shop.public.orders", data: String,
+                     id: String = "evt-1", time: String = "2026-11-29T08:00:00Z") -> [UInt8] {
+    Array(#"{"specversion":"1.0","id":"\#(id)","source":"//test","type":"data.lifecycle.\#(type)","time":"\#(time)","subject":"\#(subject)","data":\#(data)}"#.utf8)
+}
+
+let structuredHeaders: @Sendable (String) -> [UInt8]? = { $0 == "content-type" ? Array("application/cloudevents+json".utf8) : nil }
+
+func decode(_ value: [UInt8]?, headers: (String) -> [UInt8]? = structuredHeaders) -> Result<LifecycleEvent, EventError> {
+    Result { () throws(EventError) in try EventDecoder().decode(value: value, header: headers) }
+}
+
+func errorCode(_ value: [UInt8]?, headers: (String) -> [UInt8]? = structuredHeaders) -> String? {
+    if case let .failure(error) = decode(value, headers: headers) { return error.code.rawValue }
+    return nil
+}
+
+@Suite struct EventDecoderTests {
+    @Test func everyLifecycleTypeDecodes() throws {
+        let cases: [(String, String, EventData)] = [
+            ("created", #"{"classification":["pii"],"owner":"team-a","category":"customer","jurisdiction":"EU","location":"s3://x","origin":"crm"}"#,
+             .created(.init(classification: ["pii"], owner: "team-a", category: "customer", jurisdiction: "EU", location: "s3://x", origin: "crm"))),
+            ("derived", #"{"inputs":["s3://lake/raw/a","s3://lake/raw/b"],"job":{"namespace":"spark://etl","name":"join"},"runId":"0190a5d3-7c0e-7f3a-9b1e-0123456789ab","masked":["s3://lake/raw/b"]}"#,
+             .derived(.init(inputs: [EntityID("s3://lake/raw/a")!, EntityID("s3://lake/raw/b")!], jobNamespace: "spark://etl",
+                            jobName: "join", runId: "0190a5d3-7c0e-7f3a-9b1e-0123456789ab", masked: [EntityID("s3://lake/raw/b")!]))),
+            ("classified", #"{"classification":["financial","pii"]}"#, .classified(classification: ["financial", "pii"])),
+            ("owner_changed", #"{"owner":"team-b"}"#, .ownerChanged(owner: "team-b")),
+            ("moved", #"{"location":"s3://archive/1"}"#, .moved(location: "s3://archive/1")),
+            ("accessed", #"{"principal":{"id":"ana","roles":["analyst"],"attributes":{"team":"bi"}},"purpose":"analytics","fields":["email"],"records":20}"#,
+             .accessed(.init(principalId: "ana", roles: ["analyst"], attributes: JSONObject(["team": "bi"]), purpose: "analytics",
+                             fields: ["email"], records: 20))),
+            ("hold_placed", #"{"holdId":"h1","reason":"litigation","by":"legal"}"#, .holdPlaced(holdId: "h1", reason: "litigation", by: "legal")),
+            ("hold_released", #"{"holdId":"h1","by":"legal"}"#, .holdReleased(holdId: "h1", by: "legal")),
+            ("deleted", #"{"method":"crypto-shred","by":"store-1","contentDigest":"sha256:\#(String(repeating: "ab", count: 32))"}"#,
+             .deleted(.init(method: .cryptoShred, by: "store-1", contentDigest: "sha256:" + String(repeating: "ab", count: 32)))),
+        ]
+        for (type, data, expected) in cases {
+            let event = try decode(structuredEvent(type: type, data: data)).get()
+            #expect(event.data == expected, "\(type)")
+            #expect(event.type.rawValue == "data.lifecycle.\(type)")
+            #expect(event.subject.value == "postgres://db1:5432/shop.public.orders")
+            #expect(event.time.rfc3339 == "2026-11-29T08:00:00Z")
+        }
+    }
+
+    @Test func binaryModeReadsAttributesFromHeaders() throws {
+        let headers: [String: String] = [
+            "content-type": "application/json", "ce_specversion": "1.0", "ce_id": "b-1", "ce_source": "//bin",
+            "ce_type": "data.lifecycle.owner_changed", "ce_time": "2026-11-29T08:00:00+01:00",
+            "ce_subject": "s3://lake/raw/orders", "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        ]
+        let event = try decode(Array(#"{"owner":"team-z"}"#.utf8), headers: { headers[$0].map { Array($0.utf8) } }).get()
+        #expect(event.id == "b-1")
+        #expect(event.data == .ownerChanged(owner: "team-z"))
+        #expect(event.time.rfc3339 == "2026-11-29T07:00:00Z")
+        #expect(event.subject.namespace == "s3://lake")
+        #expect(event.subject.name == "raw/orders")
+        #expect(event.traceparent == headers["traceparent"])
+        let missing = headers.filter { $0.key != "ce_id" }
+        #expect(errorCode(Array("{}".utf8), headers: { missing[$0].map { Array($0.utf8) } }) == "MISSING_ATTRIBUTE")
+    }
+
+    @Test func invalidEventsAreRejectedWithStableCodes() {
+        let valid = #"{"owner":"o"}"#
+        #expect(errorCode(nil) == "EMPTY_RECORD")
+        #expect(errorCode([]) == "EMPTY_RECORD")
+        #expect(errorCode(Array("{not json".utf8)) == "MALFORMED_JSON")
+        #expect(errorCode([0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D]) == "INVALID_UTF8")
+        #expect(errorCode(Array("[1,2]".utf8)) == "NOT_AN_OBJECT")
+        #expect(errorCode(Array(#"{"specversion":"1.0","id":"x","source":"s","type":"data.lifecycle.moved","subject":"s3://a/b","data":{}}"#.utf8)) == "MISSING_ATTRIBUTE")
+        #expect(errorCode(structuredEvent(type: "exploded", data: valid)) == "UNKNOWN_TYPE")
+        #expect(errorCode(structuredEvent(type: "owner_changed", subject: "orders", data: valid)) == "INVALID_ENTITY_ID")
+        #expect(errorCode(structuredEvent(type: "owner_changed", subject: "s3://lake", data: valid)) == "INVALID_ENTITY_ID")
+        #expect(errorCode(structuredEvent(type: "owner_changed", data: valid, time: "yesterday")) == "INVALID_TIME")
+        #expect(errorCode(structuredEvent(type: "owner_changed", data: "{}")) == "MISSING_FIELD")
+        #expect(errorCode(structuredEvent(type: "owner_changed", data: #"{"owner":5}"#)) == "WRONG_FIELD_TYPE")
+        #expect(errorCode(structuredEvent(type: "created", data: #"{"classification":"pii","owner":"o","category":"c"}"#)) == "WRONG_FIELD_TYPE")
+        #expect(errorCode(structuredEvent(type: "deleted", data: #"{"method":"burned","by":"x"}"#)) == "INVALID_FIELD_VALUE")
+        #expect(errorCode(structuredEvent(type: "deleted", data: #"{"method":"hard","by":"x","contentDigest":"md5:1"}"#)) == "INVALID_FIELD_VALUE")
+        #expect(errorCode(structuredEvent(type: "derived", data: #"{"inputs":["nope"],"job":{"namespace":"n","name":"j"}}"#)) == "INVALID_ENTITY_ID")
+        #expect(errorCode(structuredEvent(type: "derived", data: #"{"inputs":["s3://a/b"],"job":{"namespace":"n","name":"j"},"runId":"r"}"#)) == "INVALID_FIELD_VALUE")
+        #expect(errorCode(structuredEvent(type: "accessed", data: #"{"principal":{"id":"p"},"purpose":"x","records":1.5}"#)) == "WRONG_FIELD_TYPE")
+        #expect(errorCode(Array(#"{"specversion":"0.3","id":"x","source":"s","type":"data.lifecycle.moved","time":"2026-11-29T08:00:00Z","subject":"s3://a/b","data":{"location":"l"}}"#.utf8)) == "UNSUPPORTED_SPECVERSION")
+        let big = [UInt8](repeating: 0x20, count: (1 << 20) + 1)
+        #expect(errorCode(big) == "OVERSIZE_RECORD")
+    }
+
+    /// 100,000 mutations of valid events: each is decoded or rejected with a code, none crashes.
+    @Test func mutatedEventsAreDecodedOrRejectedNeverCrash() {
+        var generator = SplitMix64(seed: 0xC0FFEE)
+        let seeds: [[UInt8]] = [
+            structuredEvent(type: "created", data: #"{"classification":["pii"],"owner":"team-a","category":"customer"}"#),
+            structuredEvent(type: "derived", data: #"{"inputs":["s3://lake/raw/a"],"job":{"namespace":"spark://etl","name":"j"},"masked":[]}"#),
+            structuredEvent(type: "accessed", data: #"{"principal":{"id":"ana","roles":["analyst"]},"purpose":"analytics","fields":["email"],"records":20}"#),
+            structuredEvent(type: "deleted", data: #"{"method":"hard","by":"store-1"}"#),
+            structuredEvent(type: "hold_placed", data: #"{"holdId":"h1","reason":"\u00e9\ud83d\ude00"}"#),
+        ]
+        let interesting: [UInt8] = Array(#"{}[]",:\0123456789eE+-.tfnu"#.utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xE2, 0xF0, 0xFF]
+        var decoded = 0
+        var codes: [String: Int] = [:]
+        for iteration in 0..<100_000 {
+            var bytes = seeds[iteration % seeds.count]
+            let mutations = 1 + Int(generator.next() % 4)
+            for _ in 0..<mutations {
+                let position = Int(generator.next() % UInt64(max(bytes.count, 1)))
+                switch generator.next() % 5 {
+                case 0: bytes[position] = UInt8(truncatingIfNeeded: generator.next())
+                case 1: bytes[position] = interesting[Int(generator.next() % UInt64(interesting.count))]
+                case 2: bytes.remove(at: position)
+                case 3: bytes.insert(interesting[Int(generator.next() % UInt64(interesting.count))], at: position)
+                default:
+                    let length = Int(generator.next() % 16)
+                    let end = min(bytes.count, position + length)
+                    bytes.insert(contentsOf: Array(bytes[position..<end]), at: position)
+                }
+                if bytes.isEmpty { break }
+            }
+            switch decode(bytes) {
+            case .success: decoded += 1
+            case let .failure(error):
+                #expect(!error.message.isEmpty)
+                codes[error.code.rawValue, default: 0] += 1
+            }
+        }
+        #expect(decoded + codes.values.reduce(0, +) == 100_000)
+        #expect(decoded > 0, "some mutations stay valid")
+        #expect(codes.count >= 6, "mutations reach many error codes: \(codes)")
+    }
+}
+
+/// A small deterministic generator for reproducible mutation tests.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
