@@ -1,0 +1,139 @@
+import Crypto
+
+/// Applies one lifecycle event to an entity's state and decides: a new decision when the
+/// decision's basis changed, the access outcome for `accessed`, and the alerts it raises.
+/// Pure: the processor supplies the state and persists the result.
+public struct DecisionMaker: Sendable {
+    public var registry: PolicyRegistry
+    let evaluator = PolicyEvaluator()
+
+    public init(registry: PolicyRegistry) {
+        self.registry = registry
+    }
+
+    /// The state of an entity seen for the first time: bare until a `created` event.
+    public static func newState(for event: LifecycleEvent) -> EntityState {
+        EntityState(entity: event.subject, createdAt: event.time)
+    }
+
+    /// Applies `event` to `state` and returns what follows from it.
+    public func apply(_ event: LifecycleEvent, to state: inout EntityState) -> EventOutcome {
+        var outcome = EventOutcome()
+        guard state.remember(eventKey: event.source + "\u{1F}" + event.id) else {
+            outcome.isDuplicate = true
+            outcome.decision = state.decision
+            return outcome
+        }
+        if state.isDeleted {
+            outcome.alerts.append(.eventAfterDeletion)
+            outcome.decision = state.decision
+            if case .accessed = event.data { outcome.alerts.append(.accessToDeletedData) }
+            return outcome
+        }
+        switch event.data {
+        case let .created(created):
+            state.wasCreated = true
+            state.createdAt = event.time
+            state.ownClassification = Array(Set(created.classification)).sorted()
+            state.owner = created.owner
+            state.category = created.category
+            state.jurisdiction = created.jurisdiction ?? state.jurisdiction
+            state.location = created.location ?? state.location
+            state.origin = created.origin ?? state.origin
+        case let .derived(derived):
+            for input in derived.inputs where !state.inputs.contains(input) { state.inputs.append(input) }
+            for input in derived.masked where !state.maskedInputs.contains(input) { state.maskedInputs.append(input) }
+        case let .classified(classification):
+            state.ownClassification = Array(Set(classification)).sorted()
+        case let .ownerChanged(owner):
+            state.owner = owner
+        case let .moved(location):
+            state.location = location
+        case .accessed:
+            break
+        case let .holdPlaced(holdId, _, _):
+            if !state.holds.contains(holdId) { state.holds.append(holdId) }
+        case let .holdReleased(holdId, _):
+            state.holds.removeAll { $0 == holdId }
+        case .deleted:
+            outcome.isFirstDeletion = true
+            if state.isOnLegalHold { outcome.alerts.append(.deletionUnderHold) }
+        }
+        outcome.decision = decide(state: &state, cause: Decision.Cause(eventId: event.id, type: event.type.rawValue),
+                                  at: event.time, eventKey: event.source + "\u{1F}" + event.id, isNew: &outcome.isNewDecision)
+        if case let .accessed(access) = event.data, let policy = governingPolicy(state) {
+            var facts = state.matchFacts
+            facts.roles = Set(access.roles)
+            facts.purpose = access.purpose
+            let result = evaluator.access(policy, facts: facts, requestedFields: access.fields)
+            outcome.access = result
+            if result.effect == .deny { outcome.alerts.append(.deniedAccess) }
+        }
+        if case .deleted = event.data { state.isDeleted = true }
+        return outcome
+    }
+
+    /// The policy that governs the entity now (first matching `appliesTo`, newest version).
+    public func governingPolicy(_ state: EntityState) -> Policy? {
+        registry.governing(state.matchFacts)
+    }
+
+    /// Re-decides `state` (after an event, a propagated change or a policy change). Returns the
+    /// decision in force; `isNew` says whether it differs from the one before.
+    public func decide(state: inout EntityState, cause: Decision.Cause, at time: Timestamp, eventKey: String,
+                       policyOverride: Policy? = nil, rollout: Decision.Rollout? = nil, isNew: inout Bool) -> Decision? {
+        guard let policy = policyOverride ?? governingPolicy(state) else { return state.decision }
+        let effective = state.effectiveClassification
+        let basis = DecisionBasis(policy: policy.reference, rolloutVariant: rollout?.variant,
+                                  effectiveClassification: effective, owner: state.owner, category: state.category,
+                                  jurisdiction: state.jurisdiction, origin: state.origin, location: state.location,
+                                  createdAt: state.createdAt, isOnLegalHold: state.isOnLegalHold)
+        if let current = state.decision, current.basis == basis {
+            isNew = false
+            return current
+        }
+        let retention = evaluator.retention(policy, facts: state.matchFacts, createdAt: state.createdAt,
+                                            isOnLegalHold: state.isOnLegalHold)
+        let decision = Decision(id: Self.decisionId(eventKey: eventKey, basis: basis), entity: state.entity, at: time,
+                                cause: cause, policy: policy.reference, rollout: rollout,
+                                ownClassification: state.ownClassification, effectiveClassification: effective,
+                                owner: state.owner, retention: retention.outcome, expiresAt: retention.expiresAt,
+                                isOnLegalHold: state.isOnLegalHold, previousDecisionId: state.decision?.id, basis: basis)
+        state.decision = decision
+        isNew = true
+        return decision
+    }
+
+    /// 32 hex digits of SHA-256 over the event key and the decision basis.
+    public static func decisionId(eventKey: String, basis: DecisionBasis) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array(eventKey.utf8))
+        hasher.update(data: [0])
+        hasher.update(data: Array(basis.canonicalText.utf8))
+        return Hex.encode(hasher.finalize().prefix(16))
+    }
+}
+
+/// What one event led to.
+public struct EventOutcome: Sendable {
+    /// The decision in force after the event (nil when no policy governs the entity).
+    public var decision: Decision?
+    public var isNewDecision = false
+    public var isDuplicate = false
+    /// The first `deleted` event of a live entity (a proof leaf is due).
+    public var isFirstDeletion = false
+    public var access: AccessResult?
+    public var alerts: [AlertKind] = []
+
+    public init() {}
+}
+
+/// Violations Custody reports on `governance.alerts`.
+public enum AlertKind: String, Sendable, CaseIterable {
+    case deniedAccess = "denied-access"
+    case bulkAccess = "bulk-access"
+    case accessToDeletedData = "access-to-deleted-data"
+    case eventAfterDeletion = "event-after-deletion"
+    case deletionUnderHold = "deletion-under-hold"
+    case overduePurge = "overdue-purge"
+}

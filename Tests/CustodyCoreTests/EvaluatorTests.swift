@@ -1,0 +1,137 @@
+import CustodyCore
+import Testing
+
+func facts(_ classification: [String], owner: String? = "team-a", category: String? = "customer",
+           roles: [String] = [], purpose: String? = nil) -> MatchFacts {
+    MatchFacts(classification: Set(classification), owner: owner, category: category, roles: Set(roles), purpose: purpose)
+}
+
+@Suite struct EvaluatorTests {
+    let policy: Policy
+    let evaluator = PolicyEvaluator()
+    let created = Timestamp(rfc3339: "2026-11-01T00:00:00Z")!
+
+    init() throws {
+        policy = try loadExamplePolicy("retention.yaml")
+    }
+
+    @Test func retentionTakesTheFirstMatchingRuleAndExpiresFromCreation() {
+        let personal = evaluator.retention(policy, facts: facts(["pii", "financial"]), createdAt: created, isOnLegalHold: false, explain: true)
+        #expect(personal.outcome.retentionClass == "personal")
+        #expect(personal.outcome.action == .delete)
+        #expect(personal.expiresAt?.rfc3339 == "2026-12-01T00:00:00Z")
+        #expect(personal.explanation == ["retention.rules[0] (personal) matched: when classification: [pii]"])
+
+        let financial = evaluator.retention(policy, facts: facts(["financial"]), createdAt: created, isOnLegalHold: false, explain: true)
+        #expect(financial.outcome.retentionClass == "financial")
+        #expect(financial.expiresAt?.rfc3339 == "2033-11-01T00:00:00Z")
+        #expect(financial.explanation.first == "retention.rules[0] (personal) did not match: classification [pii] does not intersect the entity's [financial]")
+
+        let aggregate = evaluator.retention(policy, facts: facts([], category: "aggregate"), createdAt: created, isOnLegalHold: false)
+        #expect(aggregate.outcome.retentionClass == "aggregate")
+        #expect(aggregate.expiresAt?.rfc3339 == "2036-11-01T00:00:00Z")
+
+        let fallback = evaluator.retention(policy, facts: facts(["internal"], category: nil), createdAt: created, isOnLegalHold: false, explain: true)
+        #expect(fallback.ruleIndex == nil)
+        #expect(fallback.outcome.retentionClass == "standard")
+        #expect(fallback.expiresAt?.rfc3339 == "2027-11-01T00:00:00Z")
+        #expect(fallback.explanation.count == 5)
+        #expect(fallback.explanation[3] == "retention.rules[3] (telemetry) did not match: category [telemetry] does not include an unknown category")
+    }
+
+    @Test func aLegalHoldSuspendsTheActionButShowsIt() {
+        let held = evaluator.retention(policy, facts: facts(["pii"]), createdAt: created, isOnLegalHold: true, explain: true)
+        #expect(held.isOnLegalHold)
+        #expect(held.outcome.action == .delete)
+        #expect(held.explanation.last == "a legal hold is active: the action is suspended while it lasts")
+    }
+
+    @Test func accessDeniesMasksAndAllowsAsThePolicySays() {
+        let marketing = evaluator.access(policy, facts: facts(["pii"], roles: ["analyst"], purpose: "marketing"))
+        #expect(marketing.effect == .deny)
+        #expect(marketing.ruleIndex == 0)
+        let analyst = evaluator.access(policy, facts: facts(["pii"], roles: ["analyst"], purpose: "analytics"),
+                                       requestedFields: ["email", "country"])
+        #expect(analyst.effect == .mask)
+        #expect(analyst.maskedFields == ["email"])
+        let analystAll = evaluator.access(policy, facts: facts(["pii"], roles: ["analyst"], purpose: "analytics"))
+        #expect(analystAll.maskedFields == ["address", "email", "phone"])
+        #expect(evaluator.access(policy, facts: facts(["pii"], roles: ["support"], purpose: "support")).effect == .allow)
+        #expect(evaluator.access(policy, facts: facts(["pii"], roles: ["admin"], purpose: "support")).effect == .deny)
+        let publicData = evaluator.access(policy, facts: facts(["public"], roles: ["admin"], purpose: "marketing"), explain: true)
+        #expect(publicData.effect == .allow)
+        #expect(publicData.ruleIndex == nil)
+        #expect(publicData.explanation.last == "no rule matched: access.default (allow) applies")
+    }
+}
+
+@Suite struct DecisionMakerTests {
+    func event(_ type: LifecycleEventType, _ data: EventData, id: String, time: String = "2026-11-01T00:00:00Z") -> LifecycleEvent {
+        LifecycleEvent(id: id, source: "//test", type: type, time: Timestamp(rfc3339: time)!,
+                       subject: EntityID("postgres://db1:5432/shop.public.customers")!, data: data)
+    }
+
+    @Test func aDecisionIsNewOnlyWhenItsInputsChangeAndIdsAreDeterministic() throws {
+        let maker = DecisionMaker(registry: PolicyRegistry([try loadExamplePolicy("retention.yaml")]))
+        let created = event(.created, .created(.init(classification: ["pii"], owner: "crm", category: "customer")), id: "e1")
+        var state = DecisionMaker.newState(for: created)
+        let first = maker.apply(created, to: &state)
+        #expect(first.isNewDecision)
+        #expect(first.decision?.retention.retentionClass == "personal")
+        #expect(first.decision?.expiresAt?.rfc3339 == "2026-12-01T00:00:00Z")
+
+        let moveNothing = maker.apply(event(.accessed, .accessed(.init(principalId: "p", roles: ["analyst"], purpose: "analytics")), id: "e2"), to: &state)
+        #expect(!moveNothing.isNewDecision)
+        #expect(moveNothing.decision?.id == first.decision?.id)
+        #expect(moveNothing.access?.effect == .mask)
+
+        let reclassified = maker.apply(event(.classified, .classified(classification: ["internal"]), id: "e3",
+                                             time: "2026-11-10T00:00:00Z"), to: &state)
+        #expect(reclassified.isNewDecision)
+        #expect(reclassified.decision?.retention.retentionClass == "standard")
+        #expect(reclassified.decision?.expiresAt?.rfc3339 == "2027-11-01T00:00:00Z", "expiry counts from creation, not from now")
+        #expect(reclassified.decision?.previousDecisionId == first.decision?.id)
+
+        // Replaying the same events on a fresh state gives the same ids.
+        var replayed = DecisionMaker.newState(for: created)
+        #expect(maker.apply(created, to: &replayed).decision?.id == first.decision?.id)
+        let duplicate = maker.apply(created, to: &replayed)
+        #expect(duplicate.isDuplicate && !duplicate.isNewDecision)
+    }
+
+    @Test func holdsDeletionsAndLaterEventsRaiseTheRightAlerts() throws {
+        let maker = DecisionMaker(registry: PolicyRegistry([try loadExamplePolicy("retention.yaml")]))
+        let created = event(.created, .created(.init(classification: ["pii"], owner: "crm", category: "customer")), id: "e1")
+        var state = DecisionMaker.newState(for: created)
+        _ = maker.apply(created, to: &state)
+        let held = maker.apply(event(.holdPlaced, .holdPlaced(holdId: "h1", reason: nil, by: nil), id: "e2"), to: &state)
+        #expect(held.isNewDecision && held.decision?.isOnLegalHold == true)
+        let denied = maker.apply(event(.accessed, .accessed(.init(principalId: "m", roles: ["marketer"], purpose: "marketing")), id: "e3"), to: &state)
+        #expect(denied.alerts == [.deniedAccess])
+        let deleted = maker.apply(event(.deleted, .deleted(.init(method: .hard, by: "store")), id: "e4"), to: &state)
+        #expect(deleted.isFirstDeletion)
+        #expect(deleted.alerts == [.deletionUnderHold])
+        let after = maker.apply(event(.accessed, .accessed(.init(principalId: "p", roles: [], purpose: "x")), id: "e5"), to: &state)
+        #expect(after.alerts == [.eventAfterDeletion, .accessToDeletedData])
+        #expect(!after.isNewDecision)
+        let again = maker.apply(event(.deleted, .deleted(.init(method: .hard, by: "store")), id: "e6"), to: &state)
+        #expect(!again.isFirstDeletion)
+    }
+
+    @Test func anEventAboutAnUnknownEntityCreatesABareEntityWithADecision() throws {
+        let maker = DecisionMaker(registry: PolicyRegistry([try loadExamplePolicy("retention.yaml")]))
+        let moved = event(.moved, .moved(location: "s3://archive/1"), id: "m1")
+        var state = DecisionMaker.newState(for: moved)
+        let outcome = maker.apply(moved, to: &state)
+        #expect(outcome.isNewDecision)
+        #expect(outcome.decision?.retention.retentionClass == "standard")
+        #expect(outcome.decision?.owner == nil)
+        #expect(!state.wasCreated)
+        let headers = Dictionary(uniqueKeysWithValues: PolicyContextHeaders.make(decision: outcome.decision!, access: nil,
+                                                                                  traceparent: nil, eventKey: "k"))
+        #expect(headers["data-classification"] == "")
+        #expect(headers["retention-expires-at"] == "2027-11-01T00:00:00Z")
+        #expect(headers["legal-hold"] == "false")
+        #expect(headers["traceparent"]?.count == 55)
+    }
+}
