@@ -20,7 +20,7 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
   }
 fi
-if ! .venv/bin/python -c "import confluent_kafka, jsonschema, cryptography, pytest" 2>/dev/null; then
+if ! .venv/bin/python -c "import confluent_kafka, jsonschema, cryptography, pytest, yaml" 2>/dev/null; then
   echo "setup: installing Python packages into .venv" >&2
   .venv/bin/pip install -q --disable-pip-version-check -r Tests/python/requirements.txt
 fi
