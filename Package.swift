@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -63,3 +64,17 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Benchmarks (ordo-one/benchmark) build only when asked for, so that CI and `swift test`
+// do not build the benchmark tooling: CUSTODY_BENCHMARKS=1 swift package benchmark
+if ProcessInfo.processInfo.environment["CUSTODY_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "CoreThroughput",
+            dependencies: ["CustodyCore", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/CoreThroughput",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}

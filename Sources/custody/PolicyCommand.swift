@@ -73,7 +73,7 @@ struct PolicyCommand: ParsableCommand {
                 guard case let .object(object)? = try? JSONParser.parse(principal) else {
                     throw ValidationError("--principal must be a JSON object like {\"id\":\"ana\",\"roles\":[\"analyst\"]}")
                 }
-                facts.roles = Set(object["roles"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+                facts.roles = object["roles"]?.arrayValue?.compactMap(\.stringValue) ?? []
             }
             facts.purpose = purpose
             let requested = fields.map { $0.split(separator: ",").map(String.init) } ?? []

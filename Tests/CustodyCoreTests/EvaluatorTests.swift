@@ -3,7 +3,7 @@ import Testing
 
 func facts(_ classification: [String], owner: String? = "team-a", category: String? = "customer",
            roles: [String] = [], purpose: String? = nil) -> MatchFacts {
-    MatchFacts(classification: Set(classification), owner: owner, category: category, roles: Set(roles), purpose: purpose)
+    MatchFacts(classification: Set(classification), owner: owner, category: category, roles: roles, purpose: purpose)
 }
 
 @Suite struct EvaluatorTests {
@@ -128,7 +128,7 @@ func facts(_ classification: [String], owner: String? = "team-a", category: Stri
         #expect(outcome.decision?.owner == nil)
         #expect(!state.wasCreated)
         let headers = Dictionary(uniqueKeysWithValues: PolicyContextHeaders.make(decision: outcome.decision!, access: nil,
-                                                                                  traceparent: nil, eventKey: "k"))
+                                                                                  traceparent: nil, eventKey: EventKey(source: "s", id: "k")).fields.map { ($0.name, $0.value) })
         #expect(headers["data-classification"] == "")
         #expect(headers["retention-expires-at"] == "2027-11-01T00:00:00Z")
         #expect(headers["legal-hold"] == "false")

@@ -118,7 +118,12 @@ func errorCode(_ value: [UInt8]?, headers: (String) -> [UInt8]? = structuredHead
                 }
                 if bytes.isEmpty { break }
             }
-            switch decode(bytes) {
+            let reference = Result { () throws(EventError) in
+                try EventDecoder(usesFastPath: false).decode(value: bytes, header: structuredHeaders)
+            }
+            let result = decode(bytes)
+            #expect(result == reference, "the fast path and the reference path disagree on \(String(decoding: bytes, as: UTF8.self))")
+            switch result {
             case .success: decoded += 1
             case let .failure(error):
                 #expect(!error.message.isEmpty)

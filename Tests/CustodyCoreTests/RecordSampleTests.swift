@@ -28,8 +28,8 @@ import Testing
         let second = try #require(maker.apply(hold, to: &state).decision)
         try write("decision-1.json", DecisionRecord.json(first, category: "customer"))
         try write("decision-2.json", DecisionRecord.json(second, category: "customer"))
-        let headers = PolicyContextHeaders.make(decision: second, access: accessOutcome.access, traceparent: nil, eventKey: "//samples e2")
-        try write("policy-context-headers-1.json", .object(JSONObject(headers.map { JSONObject.Member(key: $0.0, value: .string($0.1)) })))
+        let headers = PolicyContextHeaders.make(decision: second, access: accessOutcome.access, traceparent: nil, eventKey: EventKey(source: "//samples", id: "e2"))
+        try write("policy-context-headers-1.json", .object(JSONObject(headers.fields.map { JSONObject.Member(key: $0.name, value: .string($0.value)) })))
         #expect(second.previousDecisionId == first.id)
     }
 }

@@ -1,23 +1,55 @@
 /// A governance decision for one entity (CONTRACT section 3, `governance.decisions`).
-public struct Decision: Sendable, Equatable {
+/// Immutable and shared: a decision is referenced by entity state, outcomes and records.
+public final class Decision: Sendable, Equatable {
     /// 32 hex digits, deterministic: the same event under the same policy version and
     /// entity state gives the same id.
-    public var id: String
-    public var entity: EntityID
+    public let id: String
+    public let entity: EntityID
     /// The causing event's time.
-    public var at: Timestamp
-    public var cause: Cause
-    public var policy: PolicyReference
-    public var rollout: Rollout?
-    public var ownClassification: [String]
-    public var effectiveClassification: [String]
-    public var owner: String?
-    public var retention: RetentionOutcome
-    public var expiresAt: Timestamp?
-    public var isOnLegalHold: Bool
-    public var previousDecisionId: String?
+    public let at: Timestamp
+    public let cause: Cause
+    public let policy: PolicyReference
+    public let rollout: Rollout?
+    public let ownClassification: [String]
+    public let effectiveClassification: [String]
+    public let owner: String?
+    public let retention: RetentionOutcome
+    public let expiresAt: Timestamp?
+    public let isOnLegalHold: Bool
+    public let previousDecisionId: String?
     /// Everything the decision depends on; a new decision is made only when it changes.
-    public var basis: DecisionBasis
+    public let basis: DecisionBasis
+    /// The policy-context headers this decision puts on every event (computed once).
+    public let contextHeaders: [HeaderField]
+
+    public init(id: String, entity: EntityID, at: Timestamp, cause: Cause, policy: PolicyReference, rollout: Rollout?,
+                ownClassification: [String], effectiveClassification: [String], owner: String?,
+                retention: RetentionOutcome, expiresAt: Timestamp?, isOnLegalHold: Bool, previousDecisionId: String?,
+                basis: DecisionBasis) {
+        self.id = id
+        self.entity = entity
+        self.at = at
+        self.cause = cause
+        self.policy = policy
+        self.rollout = rollout
+        self.ownClassification = ownClassification
+        self.effectiveClassification = effectiveClassification
+        self.owner = owner
+        self.retention = retention
+        self.expiresAt = expiresAt
+        self.isOnLegalHold = isOnLegalHold
+        self.previousDecisionId = previousDecisionId
+        self.basis = basis
+        contextHeaders = PolicyContextHeaders.decisionHeaders(id: id, policy: policy, rollout: rollout,
+                                                              effectiveClassification: effectiveClassification, owner: owner,
+                                                              retention: retention, expiresAt: expiresAt,
+                                                              isOnLegalHold: isOnLegalHold)
+    }
+
+    public static func == (lhs: Decision, rhs: Decision) -> Bool {
+        lhs === rhs || (lhs.id == rhs.id && lhs.basis == rhs.basis && lhs.at == rhs.at && lhs.cause == rhs.cause
+                        && lhs.previousDecisionId == rhs.previousDecisionId)
+    }
 
     public struct Cause: Sendable, Equatable {
         public var eventId: String
@@ -46,6 +78,17 @@ public struct Decision: Sendable, Equatable {
     }
 }
 
+/// One Kafka header as text.
+public struct HeaderField: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
 /// The inputs of a decision. Two decisions with equal bases say the same thing.
 public struct DecisionBasis: Sendable, Equatable {
     public var policy: PolicyReference
@@ -59,12 +102,23 @@ public struct DecisionBasis: Sendable, Equatable {
     public var createdAt: Timestamp
     public var isOnLegalHold: Bool
 
-    /// A stable text form, hashed into decision ids.
-    public var canonicalText: String {
-        var parts: [String] = [policy.id, String(policy.version), policy.digest, rolloutVariant ?? "",
-                               effectiveClassification.joined(separator: ","), owner ?? "", category ?? "",
-                               jurisdiction ?? "", origin ?? "", location ?? "", String(createdAt.millisecondsSinceEpoch)]
-        parts.append(isOnLegalHold ? "hold" : "")
-        return parts.joined(separator: "\u{1F}")
+    /// Appends every input to `bytes`, each followed by a 0x1F separator.
+    func append(to bytes: inout [UInt8]) {
+        func add(_ text: String) {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(0x1F)
+        }
+        add(policy.id)
+        add(String(policy.version))
+        add(policy.digest)
+        add(rolloutVariant ?? "")
+        for value in effectiveClassification {
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(0x2C)
+        }
+        bytes.append(0x1F)
+        for value in [owner, category, jurisdiction, origin, location] { add(value ?? "") }
+        add(String(createdAt.millisecondsSinceEpoch))
+        add(isOnLegalHold ? "hold" : "")
     }
 }

@@ -19,7 +19,8 @@ public struct DecisionMaker: Sendable {
     /// Applies `event` to `state` and returns what follows from it.
     public func apply(_ event: LifecycleEvent, to state: inout EntityState) -> EventOutcome {
         var outcome = EventOutcome()
-        guard state.remember(eventKey: event.source + "\u{1F}" + event.id) else {
+        let eventKey = EventKey(source: event.source, id: event.id)
+        guard state.remember(EventFingerprint(source: event.source, id: event.id)) else {
             outcome.isDuplicate = true
             outcome.decision = state.decision
             return outcome
@@ -60,10 +61,10 @@ public struct DecisionMaker: Sendable {
             if state.isOnLegalHold { outcome.alerts.append(.deletionUnderHold) }
         }
         outcome.decision = decide(state: &state, cause: Decision.Cause(eventId: event.id, type: event.type.rawValue),
-                                  at: event.time, eventKey: event.source + "\u{1F}" + event.id, isNew: &outcome.isNewDecision)
+                                  at: event.time, eventKey: eventKey, isNew: &outcome.isNewDecision)
         if case let .accessed(access) = event.data, let policy = governingPolicy(state) {
             var facts = state.matchFacts
-            facts.roles = Set(access.roles)
+            facts.roles = access.roles
             facts.purpose = access.purpose
             let result = evaluator.access(policy, facts: facts, requestedFields: access.fields)
             outcome.access = result
@@ -80,7 +81,7 @@ public struct DecisionMaker: Sendable {
 
     /// Re-decides `state` (after an event, a propagated change or a policy change). Returns the
     /// decision in force; `isNew` says whether it differs from the one before.
-    public func decide(state: inout EntityState, cause: Decision.Cause, at time: Timestamp, eventKey: String,
+    public func decide(state: inout EntityState, cause: Decision.Cause, at time: Timestamp, eventKey: EventKey,
                        policyOverride: Policy? = nil, rollout: Decision.Rollout? = nil, isNew: inout Bool) -> Decision? {
         guard let policy = policyOverride ?? governingPolicy(state) else { return state.decision }
         let effective = state.effectiveClassification
@@ -105,12 +106,27 @@ public struct DecisionMaker: Sendable {
     }
 
     /// 32 hex digits of SHA-256 over the event key and the decision basis.
-    public static func decisionId(eventKey: String, basis: DecisionBasis) -> String {
-        var hasher = SHA256()
-        hasher.update(data: Array(eventKey.utf8))
-        hasher.update(data: [0])
-        hasher.update(data: Array(basis.canonicalText.utf8))
-        return Hex.encode(hasher.finalize().prefix(16))
+    public static func decisionId(eventKey: EventKey, basis: DecisionBasis) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(320)
+        bytes.append(contentsOf: eventKey.source.utf8)
+        bytes.append(0x1F)
+        bytes.append(contentsOf: eventKey.id.utf8)
+        bytes.append(0x1F)
+        basis.append(to: &bytes)
+        return Hex.encode(SHA256.hash(data: bytes).prefix(16))
+    }
+}
+
+/// What identifies the cause of a decision: an event's `source` and `id`, or for a
+/// propagated or policy-driven change, the origin that started it and a step id.
+public struct EventKey: Sendable, Hashable {
+    public var source: String
+    public var id: String
+
+    public init(source: String, id: String) {
+        self.source = source
+        self.id = id
     }
 }
 

@@ -20,10 +20,10 @@ public struct EntityState: Sendable, Equatable {
     public var maskedInputs: [EntityID]
     public var outputs: [EntityID]
     public var decision: Decision?
-    /// The last `recentEventLimit` event keys (`source` + `id`), oldest first.
-    public var recentEventKeys: [String]
+    /// Fingerprints of the last `recentEventLimit` events (`source` + `id`), oldest first.
+    public var recentEvents: [EventFingerprint]
 
-    public static let recentEventLimit = 16
+    public static let recentEventLimit = 8
 
     public init(entity: EntityID, createdAt: Timestamp) {
         self.entity = entity
@@ -36,7 +36,7 @@ public struct EntityState: Sendable, Equatable {
         inputs = []
         maskedInputs = []
         outputs = []
-        recentEventKeys = []
+        recentEvents = []
     }
 
     /// own ∪ inherited, sorted.
@@ -47,15 +47,40 @@ public struct EntityState: Sendable, Equatable {
     public var isOnLegalHold: Bool { !holds.isEmpty }
 
     public var matchFacts: MatchFacts {
-        MatchFacts(classification: Set(effectiveClassification), owner: owner, category: category,
+        MatchFacts(classification: effectiveClassification, owner: owner, category: category,
                    jurisdiction: jurisdiction, origin: origin, location: location)
     }
 
-    /// Records `key`; false when it was seen recently (a duplicate).
-    mutating func remember(eventKey key: String) -> Bool {
-        if recentEventKeys.contains(key) { return false }
-        recentEventKeys.append(key)
-        if recentEventKeys.count > Self.recentEventLimit { recentEventKeys.removeFirst() }
+    /// Records the event; false when it was seen recently (a duplicate).
+    mutating func remember(_ fingerprint: EventFingerprint) -> Bool {
+        if recentEvents.contains(fingerprint) { return false }
+        if recentEvents.count == Self.recentEventLimit { recentEvents.removeFirst() }
+        recentEvents.append(fingerprint)
         return true
+    }
+}
+
+/// A 128-bit fingerprint of an event's `source` and `id`, stable across processes (it is
+/// stored in the changelog): two FNV-1a-64 variants over the same bytes.
+public struct EventFingerprint: Hashable, Sendable {
+    public var high: UInt64
+    public var low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    public init(source: String, id: String) {
+        var first = FNV1a64()
+        var second = FNV1a64(value: 0x6C62_272E_07BB_0142)
+        for part in [source, id] {
+            first.combine(part)
+            second.combine(part)
+            first.combine("\u{1F}")
+            second.combine("\u{1F}")
+        }
+        high = first.value
+        low = second.value ^ (first.value >> 29)
     }
 }

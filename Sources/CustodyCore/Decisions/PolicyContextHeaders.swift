@@ -7,28 +7,31 @@ public enum PolicyContextHeaders {
         "access-outcome", "masked-fields", "traceparent",
     ]
 
+    /// The headers a decision puts on every event it governs (all but access and trace context).
+    static func decisionHeaders(id: String, policy: PolicyReference, rollout: Decision.Rollout?, effectiveClassification: [String],
+                                owner: String?, retention: RetentionOutcome, expiresAt: Timestamp?,
+                                isOnLegalHold: Bool) -> [HeaderField] {
+        var headers: [HeaderField] = []
+        headers.reserveCapacity(14)
+        headers.append(HeaderField("policy-id", policy.id))
+        headers.append(HeaderField("policy-version", String(policy.version)))
+        headers.append(HeaderField("policy-digest", policy.digest))
+        headers.append(HeaderField("decision-id", id))
+        headers.append(HeaderField("data-classification", effectiveClassification.joined(separator: ",")))
+        headers.append(HeaderField("data-owner", owner ?? ""))
+        headers.append(HeaderField("retention-class", retention.retentionClass))
+        headers.append(HeaderField("retention-action", retention.action.rawValue))
+        if let expiresAt { headers.append(HeaderField("retention-expires-at", expiresAt.rfc3339)) }
+        headers.append(HeaderField("legal-hold", isOnLegalHold ? "true" : "false"))
+        if let rollout { headers.append(HeaderField("rollout-variant", rollout.variant)) }
+        return headers
+    }
+
     /// The headers for an event under `decision`. `traceparent` is the event's when it has one,
     /// else one derived from the event key (stable across replays).
-    public static func make(decision: Decision, access: AccessResult?, traceparent: String?, eventKey: String) -> [(String, String)] {
-        var headers: [(String, String)] = [
-            ("policy-id", decision.policy.id),
-            ("policy-version", String(decision.policy.version)),
-            ("policy-digest", decision.policy.digest),
-            ("decision-id", decision.id),
-            ("data-classification", decision.effectiveClassification.joined(separator: ",")),
-            ("data-owner", decision.owner ?? ""),
-            ("retention-class", decision.retention.retentionClass),
-            ("retention-action", decision.retention.action.rawValue),
-        ]
-        if let expiresAt = decision.expiresAt { headers.append(("retention-expires-at", expiresAt.rfc3339)) }
-        headers.append(("legal-hold", decision.isOnLegalHold ? "true" : "false"))
-        if let rollout = decision.rollout { headers.append(("rollout-variant", rollout.variant)) }
-        if let access {
-            headers.append(("access-outcome", access.effect.rawValue))
-            headers.append(("masked-fields", access.maskedFields.joined(separator: ",")))
-        }
-        headers.append(("traceparent", validTraceparent(traceparent) ?? makeTraceparent(eventKey: eventKey)))
-        return headers
+    public static func make(decision: Decision, access: AccessResult?, traceparent: String?, eventKey: EventKey) -> EventHeaders {
+        EventHeaders(decisionHeaders: decision.contextHeaders, access: access,
+                     traceparent: validTraceparent(traceparent) ?? makeTraceparent(eventKey: eventKey))
     }
 
     /// W3C trace context: `00-<32 hex>-<16 hex>-<2 hex>`, ids not all zero.
@@ -42,17 +45,31 @@ public enum PolicyContextHeaders {
     }
 
     /// A traceparent derived from the event key: the same event always gets the same trace.
-    static func makeTraceparent(eventKey: String) -> String {
+    static func makeTraceparent(eventKey: EventKey) -> String {
         var hash = FNV1a64()
-        hash.combine(eventKey)
+        hash.combine(eventKey.source)
+        hash.combine("\u{1F}")
+        hash.combine(eventKey.id)
         let trace = hash.value
         hash.combine("span")
-        let span = hash.value
-        return "00-" + hex64(trace) + hex64(trace ^ 0x9E37_79B9_7F4A_7C15) + "-" + hex64(span | 1) + "-01"
-    }
-
-    private static func hex64(_ value: UInt64) -> String {
-        Hex.encode(withUnsafeBytes(of: value.bigEndian) { Array($0) })
+        let span = hash.value | 1
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 55) { buffer in
+            func put(_ value: UInt64, at offset: Int) {
+                for index in 0..<16 { buffer[offset + index] = digits[Int((value >> (60 - 4 * UInt64(index))) & 0xF)] }
+            }
+            buffer[0] = 0x30
+            buffer[1] = 0x30
+            buffer[2] = 0x2D
+            put(trace, at: 3)
+            put(trace ^ 0x9E37_79B9_7F4A_7C15, at: 19)
+            buffer[35] = 0x2D
+            put(span, at: 36)
+            buffer[52] = 0x2D
+            buffer[53] = 0x30
+            buffer[54] = 0x31
+            return 55
+        }
     }
 
     private static func isLowerHex(_ byte: UInt8) -> Bool {
@@ -60,14 +77,48 @@ public enum PolicyContextHeaders {
     }
 }
 
+/// The policy-context headers of one event: the decision's (shared, computed once per
+/// decision), the access outcome, and the trace context.
+public struct EventHeaders: Sendable {
+    public var decisionHeaders: [HeaderField]
+    public var access: AccessResult?
+    public var traceparent: String
+
+    /// Calls `body` with each header, in CONTRACT order.
+    public func forEach(_ body: (String, String) throws -> Void) rethrows {
+        for header in decisionHeaders { try body(header.name, header.value) }
+        if let access {
+            try body("access-outcome", access.effect.rawValue)
+            try body("masked-fields", access.maskedFields.joined(separator: ","))
+        }
+        try body("traceparent", traceparent)
+    }
+
+    /// All headers as fields (allocates; for records and tests).
+    public var fields: [HeaderField] {
+        var result: [HeaderField] = []
+        forEach { result.append(HeaderField($0, $1)) }
+        return result
+    }
+}
+
 /// FNV-1a, 64-bit: a cheap stable hash for derived ids (not for security).
 struct FNV1a64 {
     var value: UInt64 = 0xCBF2_9CE4_8422_2325
 
+    init() {}
+
+    init(value: UInt64) {
+        self.value = value
+    }
+
     mutating func combine(_ text: String) {
-        for byte in text.utf8 {
-            value ^= UInt64(byte)
-            value = value &* 0x0000_0100_0000_01B3
+        var text = text
+        text.withUTF8 { bytes in
+            for byte in bytes {
+                value ^= UInt64(byte)
+                value = value &* 0x0000_0100_0000_01B3
+            }
         }
     }
 }

@@ -8,8 +8,10 @@ public struct PolicyEvaluator: Sendable {
                           explain: Bool = false) -> RetentionResult {
         var explanation: [String] = []
         for (index, rule) in policy.retentionRules.enumerated() {
-            if let reason = rule.when.mismatch(facts) {
-                if explain { explanation.append("retention.rules[\(index)] (\(rule.outcome.retentionClass)) did not match: \(reason)") }
+            if !rule.when.matches(facts) {
+                if explain, let reason = rule.when.mismatch(facts) {
+                    explanation.append("retention.rules[\(index)] (\(rule.outcome.retentionClass)) did not match: \(reason)")
+                }
                 continue
             }
             if explain { explanation.append("retention.rules[\(index)] (\(rule.outcome.retentionClass)) matched: when \(rule.when.summary)") }
@@ -33,8 +35,10 @@ public struct PolicyEvaluator: Sendable {
                        explain: Bool = false) -> AccessResult {
         var explanation: [String] = []
         for (index, rule) in policy.accessRules.enumerated() {
-            if let reason = rule.when.mismatch(facts) {
-                if explain { explanation.append("access.rules[\(index)] (\(rule.effect.rawValue)) did not match: \(reason)") }
+            if !rule.when.matches(facts) {
+                if explain, let reason = rule.when.mismatch(facts) {
+                    explanation.append("access.rules[\(index)] (\(rule.effect.rawValue)) did not match: \(reason)")
+                }
                 continue
             }
             if explain { explanation.append("access.rules[\(index)] (\(rule.effect.rawValue)) matched: when \(rule.when.summary)") }

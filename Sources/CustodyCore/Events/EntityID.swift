@@ -28,14 +28,14 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
         return String(decoding: bytes[min(pathStart + 1, bytes.count)...], as: UTF8.self)
     }
 
-    private static func pathStart(_ bytes: [UInt8]) -> Int? {
+    private static func pathStart<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Int? where Bytes.Index == Int {
         guard let separator = schemeEnd(bytes) else { return nil }
         var index = separator + 3
         while index < bytes.count, bytes[index] != UInt8(ascii: "/") { index += 1 }
         return index
     }
 
-    private static func schemeEnd(_ bytes: [UInt8]) -> Int? {
+    private static func schemeEnd<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Int? where Bytes.Index == Int {
         var index = 0
         while index + 2 < bytes.count {
             if bytes[index] == UInt8(ascii: ":") && bytes[index + 1] == UInt8(ascii: "/") && bytes[index + 2] == UInt8(ascii: "/") {
@@ -47,7 +47,11 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     static func isValid(_ value: String) -> Bool {
-        let bytes = Array(value.utf8)
+        var value = value
+        return value.withUTF8(isValid)
+    }
+
+    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.count <= 2048, let schemeEnd = schemeEnd(bytes), schemeEnd > 0 else { return false }
         for (index, byte) in bytes[..<schemeEnd].enumerated() {
             let isLetter = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A)

@@ -12,7 +12,7 @@ public enum LifecycleEventType: String, CaseIterable, Sendable {
 }
 
 /// A decoded, validated data-lifecycle event. Borrows nothing from the Kafka record.
-public struct LifecycleEvent: Sendable {
+public struct LifecycleEvent: Sendable, Equatable {
     public var id: String
     public var source: String
     public var type: LifecycleEventType
@@ -21,6 +21,9 @@ public struct LifecycleEvent: Sendable {
     public var data: EventData
     /// W3C trace context from the `traceparent` header or extension attribute, when present.
     public var traceparent: String?
+
+    /// `source` and `id`, which together identify an event (duplicates share it).
+    public var key: EventKey { EventKey(source: source, id: id) }
 
     public init(id: String, source: String, type: LifecycleEventType, time: Timestamp, subject: EntityID,
                 data: EventData, traceparent: String? = nil) {

@@ -86,6 +86,7 @@ struct JSONReader {
         guard depth <= JSONParser.maximumDepth else { throw failure(.tooDeep, "nesting deeper than \(JSONParser.maximumDepth)") }
         position += 1
         var members: [JSONObject.Member] = []
+        members.reserveCapacity(8)
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             position += 1
@@ -206,12 +207,21 @@ struct JSONReader {
         position += 1
         let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
         if !hasEscapes {
+            if isASCII(raw) { return String(decoding: raw, as: UTF8.self) }
             guard let text = String(validating: raw, as: UTF8.self) else {
                 throw JSONParser.Failure(kind: .invalidUTF8, message: "invalid UTF-8 in a string", offset: start)
             }
             return text
         }
         return try unescape(raw, offset: start)
+    }
+
+    /// True when every byte is 7-bit ASCII (then decoding needs no validation).
+    @inline(__always)
+    private func isASCII(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        var combined: UInt8 = 0
+        for byte in raw { combined |= byte }
+        return combined < 0x80
     }
 
     private func unescape(_ raw: UnsafeBufferPointer<UInt8>, offset: Int) throws(JSONParser.Failure) -> String {

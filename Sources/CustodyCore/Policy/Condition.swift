@@ -6,24 +6,36 @@ public struct Condition: Sendable, Equatable {
         case classification, category, owner, jurisdiction, origin, location, roles, purposes
     }
 
-    public var lists: [Key: [String]]
+    /// The tested keys and their accepted values, in `Key` order (compiled for the hot path).
+    public private(set) var entries: [(key: Key, values: [String])] = []
     /// Zero or one negated condition.
     public var negated: [Condition]
 
     public init(lists: [Key: [String]] = [:], not negated: Condition? = nil) {
-        self.lists = lists
         self.negated = negated.map { [$0] } ?? []
+        self.lists = lists
     }
 
-    public var isEmpty: Bool { lists.isEmpty && negated.isEmpty }
+    /// The tested keys as a dictionary.
+    public var lists: [Key: [String]] {
+        get { Dictionary(uniqueKeysWithValues: entries.map { ($0.key, $0.values) }) }
+        set { entries = Key.allCases.compactMap { key in newValue[key].map { (key, $0) } } }
+    }
+
+    public static func == (lhs: Condition, rhs: Condition) -> Bool {
+        lhs.entries.count == rhs.entries.count
+            && zip(lhs.entries, rhs.entries).allSatisfy { $0.key == $1.key && $0.values == $1.values }
+            && lhs.negated == rhs.negated
+    }
+
+    public var isEmpty: Bool { entries.isEmpty && negated.isEmpty }
 
     /// Keys this condition (or its negation) tests.
-    var allKeys: Set<Key> { Set(lists.keys).union(negated.flatMap(\.allKeys)) }
+    var allKeys: Set<Key> { Set(entries.map(\.key)).union(negated.flatMap(\.allKeys)) }
 
     /// nil when `facts` match; otherwise why not, in words.
     public func mismatch(_ facts: MatchFacts) -> String? {
-        for key in Key.allCases {
-            guard let wanted = lists[key] else { continue }
+        for (key, wanted) in entries {
             switch key {
             case .classification:
                 if !wanted.contains(where: facts.classification.contains) {
@@ -40,10 +52,26 @@ public struct Condition: Sendable, Equatable {
                 }
             }
         }
-        for inner in negated where inner.mismatch(facts) == nil {
+        for inner in negated where inner.matches(facts) {
             return "not: the entity matches \(inner.summary)"
         }
         return nil
+    }
+
+    /// `mismatch(facts) == nil` without building the explanation.
+    public func matches(_ facts: MatchFacts) -> Bool {
+        for (key, wanted) in entries {
+            switch key {
+            case .classification:
+                if !wanted.contains(where: facts.classification.contains) { return false }
+            case .roles:
+                if !wanted.contains(where: facts.roles.contains) { return false }
+            default:
+                guard let actual = facts.value(key), wanted.contains(actual) else { return false }
+            }
+        }
+        for inner in negated where inner.matches(facts) { return false }
+        return true
     }
 
     /// True when every entity matching `other` also matches this condition (so a rule with
@@ -54,14 +82,15 @@ public struct Condition: Sendable, Equatable {
             // the common case that B negates the same N.
             guard other.negated == negated else { return false }
         }
-        for (key, wanted) in lists {
-            guard let narrower = other.lists[key], Set(narrower).isSubset(of: Set(wanted)) else { return false }
+        let otherLists = other.lists
+        for (key, wanted) in entries {
+            guard let narrower = otherLists[key], Set(narrower).isSubset(of: Set(wanted)) else { return false }
         }
         return true
     }
 
     public var summary: String {
-        var parts = Key.allCases.compactMap { key in lists[key].map { "\(key.rawValue): \(Self.show($0))" } }
+        var parts = entries.map { "\($0.key.rawValue): \(Self.show($0.values))" }
         parts += negated.map { "not: {\($0.summary)}" }
         return parts.isEmpty ? "{}" : parts.joined(separator: ", ")
     }
@@ -71,19 +100,19 @@ public struct Condition: Sendable, Equatable {
 
 /// What a condition is tested against: the entity's attributes and, for access, the request.
 public struct MatchFacts: Sendable {
-    public var classification: Set<String>
+    public var classification: [String]
     public var owner: String?
     public var category: String?
     public var jurisdiction: String?
     public var origin: String?
     public var location: String?
-    public var roles: Set<String>
+    public var roles: [String]
     public var purpose: String?
 
-    public init(classification: Set<String> = [], owner: String? = nil, category: String? = nil,
+    public init<Classes: Sequence<String>>(classification: Classes = [String](), owner: String? = nil, category: String? = nil,
                 jurisdiction: String? = nil, origin: String? = nil, location: String? = nil,
-                roles: Set<String> = [], purpose: String? = nil) {
-        self.classification = classification
+                roles: [String] = [], purpose: String? = nil) {
+        self.classification = Array(classification)
         self.owner = owner
         self.category = category
         self.jurisdiction = jurisdiction

@@ -50,7 +50,7 @@ public struct PolicyRegistry: Sendable {
     public func governing(_ facts: MatchFacts) -> Policy? {
         for id in order {
             guard let policy = newest(id: id) else { continue }
-            if policy.appliesTo?.mismatch(facts) == nil { return policy }
+            if policy.appliesTo?.matches(facts) ?? true { return policy }
         }
         return nil
     }

@@ -64,7 +64,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         millisecondsSinceEpoch = parsed
     }
 
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard bytes.count >= 20 else { return nil }
         func number(_ start: Int, _ count: Int) -> Int? {
             var value = 0

@@ -1,0 +1,37 @@
+/// Decode → entity state → decide → policy-context header values for a stream of records,
+/// entirely in memory: the per-record work of the processor without Kafka, for tests and
+/// the in-process benchmark.
+public struct StreamEvaluator: Sendable {
+    public var decoder = EventDecoder()
+    public var maker: DecisionMaker
+    public private(set) var states: [EntityID: EntityState] = [:]
+    public private(set) var decisionsMade = 0
+    public private(set) var rejected = 0
+
+    public init(registry: PolicyRegistry) {
+        maker = DecisionMaker(registry: registry)
+    }
+
+    /// Processes one structured-mode record value; returns its header values (nil when rejected).
+    @discardableResult
+    public mutating func process(value: [UInt8]) -> EventHeaders? {
+        let event: LifecycleEvent
+        do {
+            event = try decoder.decode(value: value, header: Self.structuredContentType)
+        } catch {
+            rejected += 1
+            return nil
+        }
+        let outcome = maker.apply(event, to: &states[event.subject, default: DecisionMaker.newState(for: event)])
+        if outcome.isNewDecision { decisionsMade += 1 }
+        guard let decision = outcome.decision else { return nil }
+        return PolicyContextHeaders.make(decision: decision, access: outcome.access, traceparent: event.traceparent,
+                                         eventKey: EventKey(source: event.source, id: event.id))
+    }
+
+    private static func structuredContentType(_ name: String) -> [UInt8]? {
+        name == "content-type" ? contentType : nil
+    }
+
+    private static let contentType = Array("application/cloudevents+json".utf8)
+}
