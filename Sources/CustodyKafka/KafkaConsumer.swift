@@ -55,6 +55,14 @@ public final class KafkaConsumer: @unchecked Sendable {
         try KafkaError.check(rd_kafka_subscribe(client.handle, list), "subscribe to \(topics)")
     }
 
+    /// Reads these partitions from these offsets without joining a group (replaces any
+    /// assignment). Offsets: a number, or `KafkaOffset.beginning` / `.end`.
+    public func assign(_ offsets: [TopicPartitionOffset]) throws {
+        try TopicPartitionList.with(offsets) { list in
+            try KafkaError.check(rd_kafka_assign(client.handle, list), "assign")
+        }
+    }
+
     /// Reads up to `maxRecords`, waiting at most `timeoutMs` for the first one.
     /// Serves rebalances (the listener runs here). Throws on a fatal consumer error;
     /// transient ones are logged and skipped.

@@ -1,0 +1,134 @@
+/// Entity state as JSON, for the compacted changelog topic (key = entity id). Versioned
+/// (`"v": 1`) so that a later Custody can read what an earlier one wrote.
+public enum EntityStateCodec {
+    public struct Failure: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    public static func encode(_ state: EntityState) -> [UInt8] {
+        var object = JSONObject([
+            "v": 1,
+            "entity": .string(state.entity.value),
+            "createdAt": .number(Double(state.createdAt.millisecondsSinceEpoch)),
+            "created": .bool(state.wasCreated),
+            "own": strings(state.ownClassification),
+            "inherited": strings(state.inheritedClassification),
+            "holds": strings(state.holds),
+            "deleted": .bool(state.isDeleted),
+            "inputs": strings(state.inputs.map(\.value)),
+            "masked": strings(state.maskedInputs.map(\.value)),
+            "outputs": strings(state.outputs.map(\.value)),
+            "recent": .array(state.recentEvents.map { .string(Hex.encode(bytes($0.high) + bytes($0.low))) }),
+        ])
+        for (key, value) in [("owner", state.owner), ("category", state.category), ("jurisdiction", state.jurisdiction),
+                             ("location", state.location), ("origin", state.origin)] {
+            if let value { object[key] = .string(value) }
+        }
+        if let decision = state.decision { object["decision"] = encode(decision) }
+        return JSONWriter.bytes(.object(object))
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws(Failure) -> EntityState {
+        let value: JSONValue
+        do { value = try JSONParser.parse(bytes) } catch { throw Failure(message: "changelog record is not JSON: \(error)") }
+        guard case let .object(object) = value, object["v"]?.integerValue == 1 else {
+            throw Failure(message: "changelog record has no supported version")
+        }
+        guard let entity = object["entity"]?.stringValue.flatMap(EntityID.init),
+              let created = object["createdAt"]?.integerValue else {
+            throw Failure(message: "changelog record lacks entity or createdAt")
+        }
+        var state = EntityState(entity: entity, createdAt: Timestamp(millisecondsSinceEpoch: Int64(created)))
+        state.wasCreated = object["created"] == .bool(true)
+        state.ownClassification = list(object["own"])
+        state.inheritedClassification = list(object["inherited"])
+        state.holds = list(object["holds"])
+        state.isDeleted = object["deleted"] == .bool(true)
+        state.inputs = list(object["inputs"]).compactMap(EntityID.init)
+        state.maskedInputs = list(object["masked"]).compactMap(EntityID.init)
+        state.outputs = list(object["outputs"]).compactMap(EntityID.init)
+        state.recentEvents = list(object["recent"]).compactMap { text in
+            guard let raw = Hex.decode(text), raw.count == 16 else { return nil }
+            return EventFingerprint(high: integer(raw[0..<8]), low: integer(raw[8..<16]))
+        }
+        state.owner = object["owner"]?.stringValue
+        state.category = object["category"]?.stringValue
+        state.jurisdiction = object["jurisdiction"]?.stringValue
+        state.location = object["location"]?.stringValue
+        state.origin = object["origin"]?.stringValue
+        if let decision = object["decision"] { state.decision = try self.decision(decision, entity: entity) }
+        return state
+    }
+
+    static func encode(_ decision: Decision) -> JSONValue {
+        var object = JSONObject([
+            "id": .string(decision.id),
+            "at": .number(Double(decision.at.millisecondsSinceEpoch)),
+            "eventId": .string(decision.cause.eventId),
+            "type": .string(decision.cause.type),
+            "policyId": .string(decision.policy.id),
+            "policyVersion": .number(Double(decision.policy.version)),
+            "policyDigest": .string(decision.policy.digest),
+            "own": strings(decision.ownClassification),
+            "effective": strings(decision.effectiveClassification),
+            "class": .string(decision.retention.retentionClass),
+            "keep": .string(decision.retention.keep.text),
+            "action": .string(decision.retention.action.rawValue),
+            "hold": .bool(decision.isOnLegalHold),
+            "createdAt": .number(Double(decision.basis.createdAt.millisecondsSinceEpoch)),
+        ])
+        if let via = decision.cause.via { object["via"] = .string(via.value) }
+        if let rollout = decision.rollout {
+            object["rollout"] = ["flag": .string(rollout.flag), "variant": .string(rollout.variant), "mode": .string(rollout.mode)]
+        }
+        if let expiresAt = decision.expiresAt { object["expiresAt"] = .number(Double(expiresAt.millisecondsSinceEpoch)) }
+        if let previous = decision.previousDecisionId { object["previous"] = .string(previous) }
+        for (key, value) in [("owner", decision.basis.owner), ("category", decision.basis.category),
+                             ("jurisdiction", decision.basis.jurisdiction), ("origin", decision.basis.origin),
+                             ("location", decision.basis.location)] {
+            if let value { object[key] = .string(value) }
+        }
+        return .object(object)
+    }
+
+    static func decision(_ value: JSONValue, entity: EntityID) throws(Failure) -> Decision {
+        guard case let .object(object) = value, let id = object["id"]?.stringValue, let at = object["at"]?.integerValue,
+              let eventId = object["eventId"]?.stringValue, let type = object["type"]?.stringValue,
+              let policyId = object["policyId"]?.stringValue, let version = object["policyVersion"]?.integerValue,
+              let digest = object["policyDigest"]?.stringValue, let retentionClass = object["class"]?.stringValue,
+              let keep = object["keep"]?.stringValue.flatMap(ISODuration.init),
+              let action = object["action"]?.stringValue.flatMap(RetentionAction.init),
+              let created = object["createdAt"]?.integerValue else {
+            throw Failure(message: "changelog decision of \(entity) is incomplete")
+        }
+        let policy = PolicyReference(id: policyId, version: version, digest: digest)
+        var rollout: Decision.Rollout?
+        if let raw = object["rollout"], let flag = raw["flag"]?.stringValue, let variant = raw["variant"]?.stringValue,
+           let mode = raw["mode"]?.stringValue {
+            rollout = Decision.Rollout(flag: flag, variant: variant, mode: mode)
+        }
+        let effective = list(object["effective"])
+        let isOnLegalHold = object["hold"] == .bool(true)
+        let basis = DecisionBasis(policy: policy, rolloutVariant: rollout?.variant, effectiveClassification: effective,
+                                  owner: object["owner"]?.stringValue, category: object["category"]?.stringValue,
+                                  jurisdiction: object["jurisdiction"]?.stringValue, origin: object["origin"]?.stringValue,
+                                  location: object["location"]?.stringValue,
+                                  createdAt: Timestamp(millisecondsSinceEpoch: Int64(created)), isOnLegalHold: isOnLegalHold)
+        return Decision(id: id, entity: entity, at: Timestamp(millisecondsSinceEpoch: Int64(at)),
+                        cause: Decision.Cause(eventId: eventId, type: type, via: object["via"]?.stringValue.flatMap(EntityID.init)),
+                        policy: policy, rollout: rollout, ownClassification: list(object["own"]), effectiveClassification: effective,
+                        owner: object["owner"]?.stringValue,
+                        retention: RetentionOutcome(retentionClass: retentionClass, keep: keep, action: action),
+                        expiresAt: object["expiresAt"]?.integerValue.map { Timestamp(millisecondsSinceEpoch: Int64($0)) },
+                        isOnLegalHold: isOnLegalHold, previousDecisionId: object["previous"]?.stringValue, basis: basis)
+    }
+
+    private static func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
+
+    private static func list(_ value: JSONValue?) -> [String] { value?.arrayValue?.compactMap(\.stringValue) ?? [] }
+
+    private static func bytes(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) } }
+
+    private static func integer(_ bytes: ArraySlice<UInt8>) -> UInt64 { bytes.reduce(0) { $0 << 8 | UInt64($1) } }
+}

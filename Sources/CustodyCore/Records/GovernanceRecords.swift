@@ -1,0 +1,87 @@
+import Crypto
+
+/// The JSON records Custody emits besides decisions: audit entries and alerts.
+public enum GovernanceRecords {
+    /// An audit entry for a new decision (before chaining).
+    public static func auditDecision(_ decision: Decision, eventId: String) -> JSONObject {
+        JSONObject([
+            "type": "decision",
+            "entity": .string(decision.entity.value),
+            "at": .string(decision.at.rfc3339),
+            "eventId": .string(eventId),
+            "decisionId": .string(decision.id),
+            "policy": DecisionRecord.policyReference(decision.policy),
+        ])
+    }
+
+    /// An audit entry for an access evaluation (before chaining).
+    public static func auditAccess(_ event: LifecycleEvent, access: EventData.Accessed, result: AccessResult,
+                                   decision: Decision?) -> JSONObject {
+        var record = JSONObject([
+            "type": "access",
+            "entity": .string(event.subject.value),
+            "at": .string(event.time.rfc3339),
+            "eventId": .string(event.id),
+        ])
+        if let decision {
+            record["decisionId"] = .string(decision.id)
+            record["policy"] = DecisionRecord.policyReference(decision.policy)
+        }
+        record["access"] = .object(JSONObject([
+            "principal": .string(access.principalId),
+            "roles": .array(access.roles.map(JSONValue.string)),
+            "purpose": .string(access.purpose),
+            "fields": .array(access.fields.map(JSONValue.string)),
+            "records": .number(Double(access.records)),
+            "outcome": .string(result.effect.rawValue),
+            "maskedFields": .array(result.maskedFields.map(JSONValue.string)),
+        ]))
+        return record
+    }
+
+    /// An alert; its id is deterministic from the event and the kind (replays repeat it).
+    public static func alert(_ kind: AlertKind, entity: String, at: Timestamp, eventKey: EventKey?, decision: Decision?,
+                             message: String, details: JSONObject = JSONObject()) -> JSONValue {
+        var idInput = Array(kind.rawValue.utf8) + [0x1F] + Array(entity.utf8) + [0x1F]
+        if let eventKey { idInput += Array(eventKey.source.utf8) + [0x1F] + Array(eventKey.id.utf8) }
+        else { idInput += Array(String(at.millisecondsSinceEpoch).utf8) }
+        var record = JSONObject([
+            "type": "alert",
+            "alertId": .string(Hex.encode(SHA256.hash(data: idInput).prefix(16))),
+            "kind": .string(kind.rawValue),
+            "severity": .string(kind.severity),
+            "entity": .string(entity),
+            "at": .string(at.rfc3339),
+        ])
+        if let eventKey { record["eventId"] = .string(eventKey.id) }
+        if let decision { record["decisionId"] = .string(decision.id) }
+        record["message"] = .string(message)
+        record["details"] = .object(details)
+        return .object(record)
+    }
+}
+
+extension AlertKind {
+    public var severity: String {
+        switch self {
+        case .deletionUnderHold, .accessToDeletedData, .overduePurge: "critical"
+        case .deniedAccess, .bulkAccess, .eventAfterDeletion: "warning"
+        }
+    }
+
+    /// A sentence for the alert's `message`.
+    public func message(entity: EntityID, event: LifecycleEvent) -> String {
+        switch self {
+        case .deniedAccess:
+            if case let .accessed(access) = event.data {
+                return "\(access.principalId) was denied access to \(entity) for \(access.purpose)"
+            }
+            return "access to \(entity) was denied"
+        case .bulkAccess: return "bulk access to \(entity)"
+        case .accessToDeletedData: return "\(entity) was accessed after its deletion"
+        case .eventAfterDeletion: return "\(event.type.rawValue) about \(entity) arrived after its deletion"
+        case .deletionUnderHold: return "\(entity) was deleted while on legal hold"
+        case .overduePurge: return "the purge of \(entity) is overdue"
+        }
+    }
+}

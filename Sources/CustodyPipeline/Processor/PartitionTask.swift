@@ -1,0 +1,20 @@
+import CustodyCore
+
+/// The state of one partition number (input partition P, rekey partition P and changelog
+/// partition P together): its entities, which of them changed since the last commit, and
+/// its audit chain.
+struct PartitionTask {
+    let partition: Int32
+    var entities: [EntityID: EntityState] = [:]
+    var dirty: Set<EntityID> = []
+    var auditChain: AuditChain
+    var isAuditChainDirty = false
+
+    init(partition: Int32, auditChain: AuditChain) {
+        self.partition = partition
+        self.auditChain = auditChain
+    }
+
+    /// The changelog key of the audit chain head (entity ids always contain "://").
+    static let auditChainKey = "custody/audit-chain"
+}

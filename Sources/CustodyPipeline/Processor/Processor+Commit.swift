@@ -1,0 +1,86 @@
+import CustodyCore
+import CustodyKafka
+
+/// Commit points and partition assignment changes.
+extension Processor {
+    /// Writes dirty state to the changelog, waits until every output is acknowledged, then
+    /// commits the input offsets (or commits the transaction that carries them).
+    func commit() throws {
+        for partition in tasks.keys.sorted() {
+            try writeChangelog(partition)
+        }
+        let offsets = pendingOffsets.map { TopicPartitionOffset($0.key, offset: $0.value) }
+        if isTransactional {
+            if !offsets.isEmpty { try producer.sendOffsetsToTransaction(offsets, consumer: consumer) }
+            try producer.commitTransaction()
+            try producer.beginTransaction()
+        } else {
+            try producer.flush(timeoutMs: 60_000)
+            if let failure = deliveries.failure {
+                throw ProcessorError("DELIVERY_FAILED",
+                                     "an output to \(failure.topic) was not acknowledged (\(failure.error.map(String.init(describing:)) ?? "")); offsets were not committed")
+            }
+            if !offsets.isEmpty { try consumer.commit(offsets) }
+        }
+        pendingOffsets.removeAll(keepingCapacity: true)
+        metrics.commits.add(1, ordering: .relaxed)
+        lastCommit = .now
+    }
+
+    /// The changed entities of one partition, coalesced: one changelog record per entity per commit.
+    func writeChangelog(_ partition: Int32) throws {
+        guard let task = tasks[partition] else { return }
+        for entity in task.dirty {
+            guard let state = task.entities[entity] else { continue }
+            try producer.send(ProducerRecord(topic: configuration.topics.changelog, partition: partition,
+                                             key: Array(entity.value.utf8), value: EntityStateCodec.encode(state)))
+        }
+        metrics.changelogWrites.add(task.dirty.count, ordering: .relaxed)
+        if task.isAuditChainDirty {
+            let head: JSONValue = ["chain": .string(task.auditChain.chain), "sequence": .number(Double(task.auditChain.sequence)),
+                                   "previousHash": .string(task.auditChain.previousHash)]
+            try producer.send(ProducerRecord(topic: configuration.topics.changelog, partition: partition,
+                                             key: Array(PartitionTask.auditChainKey.utf8), value: JSONWriter.bytes(head)))
+        }
+        tasks[partition]!.dirty.removeAll(keepingCapacity: true)
+        tasks[partition]!.isAuditChainDirty = false
+    }
+
+    // MARK: - KafkaRebalanceListener
+
+    public func partitionsAssigned(_ partitions: [TopicPartition]) {
+        let numbers = Set(partitions.map(\.partition)).subtracting(tasks.keys).sorted()
+        guard !numbers.isEmpty else { return }
+        metrics.isReady.store(false, ordering: .relaxed)
+        do {
+            let restored = try StateRestorer(configuration: configuration, logger: logger).restore(partitions: numbers)
+            for task in restored {
+                tasks[task.partition] = task
+                metrics.restoredEntities.add(task.entities.count, ordering: .relaxed)
+            }
+            logger.info("state restored", metadata: ["partitions": "\(numbers)",
+                                                     "entities": "\(restored.map(\.entities.count).reduce(0, +))"])
+            metrics.isReady.store(true, ordering: .relaxed)
+        } catch {
+            logger.error("state restore failed", metadata: ["error": "\(error)"])
+            callbackFailure = error
+        }
+    }
+
+    public func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool) {
+        if !lost && callbackFailure == nil {
+            do {
+                try commit()
+            } catch {
+                logger.error("commit on revocation failed", metadata: ["error": "\(error)"])
+                callbackFailure = error
+            }
+        }
+        for number in Set(partitions.map(\.partition)) {
+            tasks[number] = nil
+            for topic in [configuration.topics.input, configuration.topics.rekey] {
+                pendingOffsets[TopicPartition(topic: topic, partition: number)] = nil
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import CustodyCore
+import CustodyKafka
+
+/// What happens to one input record.
+extension Processor {
+    static let internalHeaders: Set<String> = ["custody-original-key", "custody-original-topic",
+                                               "custody-original-partition", "custody-original-offset"]
+
+    func handle(_ record: ConsumerRecord) throws {
+        metrics.recordsIn.add(1, ordering: .relaxed)
+        defer {
+            pendingOffsets[record.topicPartition] = record.offset + 1
+        }
+        let event: LifecycleEvent
+        do {
+            event = try decoder.decode(value: record.value) { name in record.headers.last(named: name)?.value ?? nil }
+        } catch {
+            try deadLetter(record, code: error.code.rawValue, message: error.message)
+            return
+        }
+        let subjectKey = Array(event.subject.value.utf8)
+        let target = partitioner.partition(for: subjectKey, partitionCount: partitionCount)
+        if record.topic == configuration.topics.input && (record.key != subjectKey || record.partition != target) {
+            try rekey(record, key: subjectKey, partition: target)
+            return
+        }
+        guard tasks[record.partition] != nil else {
+            throw ProcessorError("NO_TASK", "a record of \(record.topicPartition) arrived before its state was restored")
+        }
+        let outcome = maker.apply(event, to: &tasks[record.partition]!.entities[event.subject, default: DecisionMaker.newState(for: event)])
+        tasks[record.partition]!.dirty.insert(event.subject)
+        guard let decision = outcome.decision else {
+            try deadLetter(record, code: "NO_GOVERNING_POLICY",
+                           message: "no loaded policy applies to \(event.subject); add a policy without appliesTo as the last one")
+            return
+        }
+        let eventKey = EventKey(source: event.source, id: event.id)
+        try tag(record, headers: PolicyContextHeaders.make(decision: decision, access: outcome.access,
+                                                           traceparent: event.traceparent, eventKey: eventKey))
+        if outcome.isNewDecision {
+            metrics.decisions.add(1, ordering: .relaxed)
+            try send(configuration.topics.decisions, key: event.subject.value, DecisionRecord.json(decision))
+            try audit(record.partition, entity: event.subject, GovernanceRecords.auditDecision(decision, eventId: event.id))
+        }
+        if let result = outcome.access, case let .accessed(access) = event.data {
+            try audit(record.partition, entity: event.subject,
+                      GovernanceRecords.auditAccess(event, access: access, result: result, decision: decision))
+        }
+        for kind in outcome.alerts {
+            metrics.alerts.add(1, ordering: .relaxed)
+            try send(configuration.topics.alerts, key: event.subject.value,
+                     GovernanceRecords.alert(kind, entity: event.subject.value, at: event.time, eventKey: eventKey,
+                                             decision: decision, message: kind.message(entity: event.subject, event: event)))
+        }
+    }
+
+    /// The input record, value unchanged, with its headers (policy-context names removed) and
+    /// the policy-context headers, keyed by its original key.
+    func tag(_ record: ConsumerRecord, headers context: EventHeaders) throws {
+        var headers = record.headers.filter {
+            !PolicyContextHeaders.names.contains($0.name) && !Self.internalHeaders.contains($0.name)
+        }
+        context.forEach { name, value in headers.append(KafkaHeader(name: name, string: value)) }
+        let key = record.headers.last(named: "custody-original-key").map { $0.value } ?? record.key
+        try producer.send(ProducerRecord(topic: configuration.topics.tagged, key: key, value: record.value, headers: headers))
+        metrics.recordsTagged.add(1, ordering: .relaxed)
+    }
+
+    /// Sends an event keyed by something else than its subject to the partition of its subject.
+    func rekey(_ record: ConsumerRecord, key: [UInt8], partition: Int32) throws {
+        var headers = record.headers.filter { !Self.internalHeaders.contains($0.name) }
+        headers.append(KafkaHeader(name: "custody-original-key", value: record.key))
+        headers.append(KafkaHeader(name: "custody-original-topic", string: record.topic))
+        headers.append(KafkaHeader(name: "custody-original-partition", string: String(record.partition)))
+        headers.append(KafkaHeader(name: "custody-original-offset", string: String(record.offset)))
+        try producer.send(ProducerRecord(topic: configuration.topics.rekey, partition: partition, key: key,
+                                         value: record.value, headers: headers))
+        metrics.recordsRekeyed.add(1, ordering: .relaxed)
+    }
+
+    /// The record, value and headers unchanged, plus what went wrong and where it came from.
+    func deadLetter(_ record: ConsumerRecord, code: String, message: String) throws {
+        var headers = record.headers
+        let original = record.headers.last(named: "custody-original-topic")?.stringValue
+        headers.append(KafkaHeader(name: "error-code", string: code))
+        headers.append(KafkaHeader(name: "error-message", string: message))
+        headers.append(KafkaHeader(name: "source-topic", string: original ?? record.topic))
+        headers.append(KafkaHeader(name: "source-partition",
+                                   string: record.headers.last(named: "custody-original-partition")?.stringValue ?? String(record.partition)))
+        headers.append(KafkaHeader(name: "source-offset",
+                                   string: record.headers.last(named: "custody-original-offset")?.stringValue ?? String(record.offset)))
+        let key = record.headers.last(named: "custody-original-key").map { $0.value } ?? record.key
+        try producer.send(ProducerRecord(topic: configuration.topics.dlq, key: key, value: record.value, headers: headers))
+        metrics.recordsDeadLettered.add(1, ordering: .relaxed)
+        logger.debug("dead-lettered", metadata: ["code": "\(code)", "source": "\(record.topicPartition)@\(record.offset)"])
+    }
+
+    func audit(_ partition: Int32, entity: EntityID, _ record: JSONObject) throws {
+        let chained = tasks[partition]!.auditChain.append(record)
+        tasks[partition]!.isAuditChainDirty = true
+        try send(configuration.topics.audit, key: entity.value, .object(chained))
+    }
+
+    func send(_ topic: String, key: String, _ value: JSONValue) throws {
+        try producer.send(ProducerRecord(topic: topic, key: Array(key.utf8), value: JSONWriter.bytes(value)))
+    }
+}

@@ -1,0 +1,125 @@
+import CustodyCore
+import CustodyKafka
+import Foundation
+import Logging
+import Synchronization
+
+/// Custody's stream processor: consumes lifecycle events with a consumer group, keeps entity
+/// state per partition (restored from the changelog before a partition is processed), decides,
+/// and writes the tagged copy, decisions, audit records, alerts and dead letters.
+///
+/// Delivery: outputs are produced as records are processed; every commit interval the dirty
+/// entity states go to the changelog, the producer is flushed, and only when every output was
+/// acknowledged are the input offsets committed (at-least-once). With `exactly-once` the same
+/// happens inside a Kafka transaction that also carries the input offsets.
+///
+/// Runs on the thread that calls `run()` (a dedicated thread: it blocks in librdkafka).
+public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
+    // @unchecked: all mutable state is touched only on the processing thread (`run` and the
+    // rebalance callbacks librdkafka makes inside `poll` on that thread); `stopRequested` is atomic.
+    let configuration: CustodyConfiguration
+    let maker: DecisionMaker
+    let decoder: EventDecoder
+    let logger: Logger
+    public let metrics: ProcessorMetrics
+    let deliveries = DeliveryTracker()
+    let producer: KafkaProducer
+    let consumer: KafkaConsumer
+    let partitioner: KafkaPartitioner
+    var partitionCount: Int32 = 0
+    var tasks: [Int32: PartitionTask] = [:]
+    var pendingOffsets: [TopicPartition: Int64] = [:]
+    var lastCommit = ContinuousClock.now
+    var callbackFailure: Error?
+    private let stopRequested = Atomic<Bool>(false)
+    var isTransactional: Bool { configuration.processing.guarantee == .exactlyOnce }
+
+    public init(configuration: CustodyConfiguration, registry: PolicyRegistry, logger: Logger,
+                metrics: ProcessorMetrics = ProcessorMetrics()) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = metrics
+        maker = DecisionMaker(registry: registry)
+        decoder = EventDecoder(maximumRecordBytes: configuration.processing.maxRecordBytes)
+        partitioner = configuration.kafka.properties["partitioner"].flatMap(KafkaPartitioner.init) ?? .consistent
+        var producerConfiguration = KafkaConfiguration(bootstrapServers: configuration.kafka.bootstrapServers,
+                                                       properties: configuration.kafka.properties)
+        producerConfiguration.setDefault("partitioner", partitioner.rawValue)
+        producerConfiguration.setDefault("linger.ms", "5")
+        producerConfiguration.setDefault("queue.buffering.max.messages", "200000")
+        if configuration.processing.guarantee == .exactlyOnce {
+            producerConfiguration.setDefault("transactional.id",
+                                             "custody-\(configuration.kafka.groupId)-\(ProcessInfo.processInfo.hostName)-\(getpid())")
+        }
+        let tracker = deliveries
+        producer = try KafkaProducer(configuration: producerConfiguration, logger: logger, onDelivery: tracker.record)
+        var consumerConfiguration = KafkaConfiguration(bootstrapServers: configuration.kafka.bootstrapServers,
+                                                       properties: configuration.kafka.properties.filter { $0.key != "partitioner" })
+        consumerConfiguration.properties["group.id"] = configuration.kafka.groupId
+        // Range assignment keeps partition P of the input, rekey and changelog topics on one member.
+        consumerConfiguration.setDefault("partition.assignment.strategy", "range")
+        consumerConfiguration.setDefault("enable.auto.commit", "false")
+        consumerConfiguration.setDefault("isolation.level", "read_committed")
+        consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        consumer.rebalanceListener = self
+    }
+
+    /// Asks `run` to stop: it drains, flushes, commits and leaves the group, then returns.
+    public func stop() { stopRequested.store(true, ordering: .releasing) }
+
+    /// Processes until `stop()`; throws when the processor cannot go on safely (nothing past
+    /// the last commit is lost: a restart processes it again).
+    public func run() throws {
+        try checkTopics()
+        if isTransactional {
+            try producer.initTransactions()
+            try producer.beginTransaction()
+        }
+        try consumer.subscribe(topics: [configuration.topics.input, configuration.topics.rekey])
+        logger.info("processing", metadata: ["input": "\(configuration.topics.input)", "partitions": "\(partitionCount)",
+                                             "guarantee": "\(configuration.processing.guarantee.rawValue)"])
+        let interval = Duration.milliseconds(configuration.processing.commitIntervalMs)
+        while !stopRequested.load(ordering: .acquiring) {
+            let records = try consumer.poll(maxRecords: configuration.processing.batchSize, timeoutMs: 100)
+            if let failure = callbackFailure { throw failure }
+            for record in records {
+                try handle(record)
+            }
+            producer.poll(timeoutMs: 0)
+            if let failure = deliveries.failure {
+                throw ProcessorError("DELIVERY_FAILED", "\(failure.topic): \(failure.error.map(String.init(describing:)) ?? "")")
+            }
+            if ContinuousClock.now - lastCommit >= interval { try commit() }
+        }
+        logger.info("stopping: draining, committing and leaving the group")
+        try commit()
+        try consumer.close()
+        if let failure = callbackFailure { throw failure }
+        try producer.flush(timeoutMs: 30_000)
+        logger.info("stopped", metadata: ["metrics": "\(metrics.snapshot)"])
+    }
+
+    /// Verifies that the topics exist and that input, rekey and changelog are co-partitioned.
+    func checkTopics() throws {
+        let metadata = try producer.metadata()
+        func count(_ topic: String) throws -> Int32 {
+            guard let found = metadata.topic(topic), found.error == nil, !found.partitions.isEmpty else {
+                throw ProcessorError("MISSING_TOPIC",
+                                     "topic '\(topic)' does not exist; create it (custody broker --topic \(topic):N) or set topics.* in the configuration")
+            }
+            return Int32(found.partitions.count)
+        }
+        partitionCount = try count(configuration.topics.input)
+        for internalTopic in [configuration.topics.rekey, configuration.topics.changelog] {
+            let internalCount = try count(internalTopic)
+            guard internalCount == partitionCount else {
+                throw ProcessorError("TOPICS_NOT_COPARTITIONED",
+                                     "topic '\(internalTopic)' has \(internalCount) partitions but '\(configuration.topics.input)' has \(partitionCount); create it with \(partitionCount)")
+            }
+        }
+        for output in [configuration.topics.tagged, configuration.topics.decisions, configuration.topics.audit,
+                       configuration.topics.alerts, configuration.topics.dlq] {
+            _ = try count(output)
+        }
+    }
+}
