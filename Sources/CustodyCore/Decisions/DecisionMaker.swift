@@ -28,7 +28,11 @@ public struct DecisionMaker: Sendable {
         if state.isDeleted {
             outcome.alerts.append(.eventAfterDeletion)
             outcome.decision = state.decision
-            if case .accessed = event.data { outcome.alerts.append(.accessToDeletedData) }
+            if case let .accessed(access) = event.data {
+                // The access is still evaluated (and audited) against the state as deleted.
+                outcome.alerts.append(.accessToDeletedData)
+                outcome.access = evaluateAccess(access, state: state)
+            }
             return outcome
         }
         switch event.data {
@@ -62,16 +66,20 @@ public struct DecisionMaker: Sendable {
         }
         outcome.decision = decide(state: &state, cause: Decision.Cause(eventId: event.id, type: event.type.rawValue),
                                   at: event.time, eventKey: eventKey, isNew: &outcome.isNewDecision)
-        if case let .accessed(access) = event.data, let policy = governingPolicy(state) {
-            var facts = state.matchFacts
-            facts.roles = access.roles
-            facts.purpose = access.purpose
-            let result = evaluator.access(policy, facts: facts, requestedFields: access.fields)
+        if case let .accessed(access) = event.data, let result = evaluateAccess(access, state: state) {
             outcome.access = result
             if result.effect == .deny { outcome.alerts.append(.deniedAccess) }
         }
         if case .deleted = event.data { state.isDeleted = true }
         return outcome
+    }
+
+    func evaluateAccess(_ access: EventData.Accessed, state: EntityState) -> AccessResult? {
+        guard let policy = governingPolicy(state) else { return nil }
+        var facts = state.matchFacts
+        facts.roles = access.roles
+        facts.purpose = access.purpose
+        return evaluator.access(policy, facts: facts, requestedFields: access.fields)
     }
 
     /// The policy that governs the entity now (first matching `appliesTo`, newest version).

@@ -1,0 +1,178 @@
+"""`custody run` end to end, through topics only, with confluent-kafka as the client."""
+import json
+import signal
+
+import jsonschema
+import pytest
+
+from custody_harness import (STRUCTURED, Broker, Custody, committed_total, event, headers_of, produce, read_all,
+                             wait_until)
+from test_schemas import schema, errors
+
+CUSTOMERS = "postgres://db1:5432/shop.public.customers"
+ORDERS = "s3://lake/raw/orders"
+
+
+@pytest.fixture
+def broker():
+    b = Broker()
+    yield b
+    b.stop()
+
+
+def story():
+    return [
+        (CUSTOMERS, event(1, "created", {"classification": ["pii"], "owner": "crm", "category": "customer"}, CUSTOMERS),
+         STRUCTURED + [("policy-id", "forged-by-producer"), ("trace", "keep-me")]),
+        ("not-the-subject", event(2, "accessed", {"principal": {"id": "ana", "roles": ["analyst"]}, "purpose": "analytics",
+                                                 "fields": ["email", "country"]}, CUSTOMERS), STRUCTURED),
+        (CUSTOMERS, event(3, "accessed", {"principal": {"id": "mo", "roles": ["marketer"]}, "purpose": "marketing"}, CUSTOMERS), STRUCTURED),
+        (CUSTOMERS, b"{this is not json", STRUCTURED),
+        (ORDERS, event(4, "exploded", {}, ORDERS), STRUCTURED),
+        (CUSTOMERS, event(5, "classified", {"classification": ["internal"]}, CUSTOMERS, "2026-11-10T00:00:00Z"), STRUCTURED),
+        (CUSTOMERS, event(6, "deleted", {"method": "hard", "by": "store-1"}, CUSTOMERS), STRUCTURED),
+        (CUSTOMERS, event(7, "accessed", {"principal": {"id": "ana", "roles": ["analyst"]}, "purpose": "analytics"}, CUSTOMERS), STRUCTURED),
+    ]
+
+
+def produce_story(bootstrap):
+    """The created event first: events keyed by something else than their subject are
+    re-keyed, and Kafka orders records only within a partition."""
+    produce(bootstrap, story()[:1])
+    assert len(read_all(bootstrap, "lifecycle.tagged", expected=1)) == 1
+    produce(bootstrap, story()[1:2])
+    assert len(read_all(bootstrap, "lifecycle.tagged", expected=2)) == 2
+    produce(bootstrap, story()[2:])
+
+
+def test_every_input_is_tagged_or_dead_lettered_with_contract_headers(broker, tmp_path):
+    custody = Custody(broker.bootstrap, tmp_path).start()
+    produce_story(broker.bootstrap)
+    tagged = read_all(broker.bootstrap, "lifecycle.tagged", expected=6)
+    dlq = read_all(broker.bootstrap, "governance.dlq", expected=2)
+    assert custody.stop() == 0
+    assert len(tagged) == 6 and len(dlq) == 2, "8 inputs: 6 tagged, 2 dead-lettered"
+
+    by_event = {json.loads(m.value())["id"]: m for m in tagged}
+    first = headers_of(by_event["e1"])
+    assert first["policy-id"] == "retention" and first["policy-version"] == "4"
+    assert [k for k, _ in by_event["e1"].headers()].count("policy-id") == 1, "producer's policy-id removed, not duplicated"
+    assert first["trace"] == "keep-me"
+    assert first["data-classification"] == "pii" and first["retention-class"] == "personal"
+    assert first["retention-expires-at"] == "2026-12-01T00:00:00Z" and first["legal-hold"] == "false"
+    for message in tagged:
+        assert errors(schema("records/policy-context-headers.schema.json"), headers_of(message)) == []
+
+    analyst = by_event["e2"]
+    assert analyst.key() == b"not-the-subject", "tagged copy keeps the input key after re-keying"
+    assert headers_of(analyst)["access-outcome"] == "mask" and headers_of(analyst)["masked-fields"] == "email"
+    assert headers_of(by_event["e3"])["access-outcome"] == "deny"
+    reclassified = headers_of(by_event["e5"])
+    assert reclassified["retention-class"] == "standard"
+    assert reclassified["retention-expires-at"] == "2027-11-01T00:00:00Z", "expiry from creation, not from now"
+
+    codes = sorted(headers_of(m)["error-code"] for m in dlq)
+    assert codes == ["MALFORMED_JSON", "UNKNOWN_TYPE"]
+    bad = next(m for m in dlq if headers_of(m)["error-code"] == "MALFORMED_JSON")
+    assert bad.value() == b"{this is not json" and bad.key() == CUSTOMERS.encode()
+    assert errors(schema("records/dlq-headers.schema.json"), headers_of(bad)) == []
+    assert headers_of(bad)["source-topic"] == "lifecycle.events"
+
+
+def test_decisions_audit_and_alerts_follow_the_story(broker, tmp_path):
+    custody = Custody(broker.bootstrap, tmp_path).start()
+    produce_story(broker.bootstrap)
+    decisions = [json.loads(m.value()) for m in read_all(broker.bootstrap, "governance.decisions", expected=2)]
+    alerts = [json.loads(m.value()) for m in read_all(broker.bootstrap, "governance.alerts", expected=2)]
+    audit = [json.loads(m.value()) for m in read_all(broker.bootstrap, "governance.audit", expected=5)]
+    assert custody.stop() == 0
+
+    customers = [d for d in decisions if d["entity"] == CUSTOMERS]
+    assert [d["retention"]["class"] for d in customers] == ["personal", "standard"], "accesses and the deletion make no new decision"
+    assert customers[1]["previousDecisionId"] == customers[0]["decisionId"]
+    for record in decisions:
+        assert errors(schema("records/decision.schema.json"), record) == []
+
+    assert sorted(a["kind"] for a in alerts) == ["access-to-deleted-data", "denied-access", "event-after-deletion"]
+    for record in alerts:
+        assert errors(schema("records/alert.schema.json"), record) == []
+
+    for record in audit:
+        assert errors(schema("records/audit.schema.json"), record) == []
+    chains = {}
+    for record in audit:
+        chains.setdefault(record["chain"], []).append(record)
+    for records in chains.values():
+        records.sort(key=lambda r: r["sequence"])
+        previous = "0" * 64
+        for index, record in enumerate(records):
+            assert record["sequence"] == index and record["previousHash"] == previous
+            previous = record["hash"]
+    assert len(audit) == 5, "two decisions and three access evaluations (the one after deletion too)"
+    assert sum(1 for r in audit if r["type"] == "access") == 3
+
+
+def test_a_restart_restores_state_and_replays_nothing_new(broker, tmp_path):
+    custody = Custody(broker.bootstrap, tmp_path).start()
+    produce_story(broker.bootstrap)
+    read_all(broker.bootstrap, "lifecycle.tagged", expected=6)
+    assert custody.stop() == 0
+    first = [json.loads(m.value()) for m in read_all(broker.bootstrap, "governance.decisions", expected=2)]
+    alerts_before = len(read_all(broker.bootstrap, "governance.alerts", expected=3))
+
+    custody.start()
+    produce(broker.bootstrap, [(ORDERS, event(10, "created", {"classification": ["financial"], "owner": "shop", "category": "ledger"}, ORDERS), STRUCTURED),
+                               (ORDERS, event(11, "owner_changed", {"owner": "shop"}, ORDERS), STRUCTURED),
+                               (ORDERS, event(12, "owner_changed", {"owner": "finance"}, ORDERS), STRUCTURED),
+                               (CUSTOMERS, event(13, "moved", {"location": "s3://archive/c"}, CUSTOMERS), STRUCTURED)])
+    read_all(broker.bootstrap, "lifecycle.tagged", expected=10)
+    decisions = [json.loads(m.value()) for m in read_all(broker.bootstrap, "governance.decisions", expected=4)]
+    alerts = read_all(broker.bootstrap, "governance.alerts", expected=alerts_before + 1)
+    assert custody.stop() == 0
+    assert {d["decisionId"] for d in first} <= {d["decisionId"] for d in decisions}
+    orders = [d for d in decisions if d["entity"] == ORDERS]
+    assert [d["owner"] for d in orders] == ["shop", "finance"], "the same owner again is no change"
+    assert orders[1]["previousDecisionId"] == orders[0]["decisionId"]
+    assert len(decisions) == 4
+    # The deletion before the restart came back from the changelog: a later event raises an alert.
+    assert len(alerts) == alerts_before + 1
+    assert json.loads(alerts[-1].value())["kind"] == "event-after-deletion"
+
+
+def test_kill_minus_9_mid_stream_loses_nothing_and_replays_keep_decision_ids(broker, tmp_path):
+    subjects = [f"s3://lake/raw/t{i}" for i in range(200)]
+    records = []
+    for i, subject in enumerate(subjects):
+        records.append((subject, event(i, "created", {"classification": ["pii"] if i % 2 else ["internal"], "owner": "o",
+                                                        "category": "customer"}, subject), STRUCTURED))
+    for i, subject in enumerate(subjects):
+        records.append((subject, event(1000 + i, "owner_changed", {"owner": f"team-{i % 7}"}, subject), STRUCTURED))
+    # A commit interval longer than the test: nothing is committed before the kill, so
+    # everything processed before it is processed again after the restart.
+    custody = Custody(broker.bootstrap, tmp_path, commit_interval_ms=600000).start()
+    produce(broker.bootstrap, records[:200])
+    assert wait_until(lambda: len(read_all(broker.bootstrap, "lifecycle.tagged", settle=0.5)) >= 100)
+    produce(broker.bootstrap, records[200:])
+    custody.stop(signal.SIGKILL)
+    before_kill = len(read_all(broker.bootstrap, "lifecycle.tagged", settle=0.5))
+    assert before_kill >= 100
+
+    custody.configure(200)
+    custody.start()
+    assert wait_until(lambda: committed_total(broker.bootstrap, "custody-e2e", "lifecycle.events", 8) == 400, timeout=60)
+    assert custody.stop() == 0
+
+    tagged = read_all(broker.bootstrap, "lifecycle.tagged")
+    assert len(tagged) >= 400 + before_kill, "what was processed before the kill was processed again"
+    ids = {json.loads(m.value())["id"] for m in tagged}
+    assert ids == {f"e{i}" for i in range(200)} | {f"e{1000 + i}" for i in range(200)}, "every input has its tagged output"
+    by_event = {}
+    for message in tagged:
+        by_event.setdefault(json.loads(message.value())["id"], set()).add(headers_of(message)["decision-id"])
+    assert all(len(found) == 1 for found in by_event.values()), "a replayed event carries the same decision id"
+    decisions = [json.loads(m.value()) for m in read_all(broker.bootstrap, "governance.decisions")]
+    per_cause = {}
+    for d in decisions:
+        per_cause.setdefault((d["entity"], d["cause"]["eventId"]), set()).add(d["decisionId"])
+    assert all(len(found) == 1 for found in per_cause.values()), "replays yield the same decision ids"
+    assert len(per_cause) == 400
