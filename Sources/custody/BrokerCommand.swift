@@ -1,5 +1,6 @@
 import ArgumentParser
 import CustodyKafka
+import CustodyPipeline
 import Foundation
 import Logging
 
@@ -62,12 +63,8 @@ struct TopicSpec: ExpressibleByArgument, Sendable {
         }
     }
 
-    /// Custody's default topics (CONTRACT sections 1-3) and their internal topics.
-    static let custodyDefaults: [TopicSpec] = [
-        ("lifecycle.events", 8), ("lifecycle.tagged", 8), ("governance.decisions", 8),
-        ("governance.audit", 8), ("governance.alerts", 4), ("governance.purge", 4),
-        ("governance.proofs", 4), ("governance.shadow", 4), ("governance.dlq", 4),
-        ("governance.policies", 1), ("governance.flags", 1), ("lineage.openlineage", 4),
-        ("custody.changelog", 8), ("custody.rekey", 8), ("custody.propagation", 8),
-    ].map { TopicSpec(name: $0.0, partitions: $0.1) }
+    /// Custody's default topics (CONTRACT sections 1-3) and its internal topics.
+    static var custodyDefaults: [TopicSpec] {
+        TopicLayout.topics(CustodyConfiguration.Topics()).map { TopicSpec(name: $0.0, partitions: $0.1) }
+    }
 }

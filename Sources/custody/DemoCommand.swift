@@ -1,13 +1,18 @@
 import ArgumentParser
+import CustodyCore
 import CustodyKafka
+import CustodyPipeline
 import Foundation
 import Logging
 
-/// `custody demo`: the embedded broker and a round trip through it.
+/// `custody demo`: the embedded broker, the processor, and a small story told through topics.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Start the embedded broker, send a small lifecycle story through it and print what arrives.")
+        abstract: "Start the embedded broker and the processor, feed a small story, print what Custody wrote.")
+
+    @Option(help: "The policy to run with.")
+    var policy = "examples/policies/retention.yaml"
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -15,45 +20,41 @@ struct DemoCommand: AsyncParsableCommand {
             handler.logLevel = .warning
             return handler
         }
-        let broker = try EmbeddedBroker(topics: ["lifecycle.events": 4])
-        print("embedded broker: \(broker.bootstrapServers)")
-        let story: [(String, String, String)] = [
-            ("postgres://db1:5432/shop.public.customers", "created",
-             #"{"classification":["pii"],"owner":"team-crm","category":"customer"}"#),
-            ("postgres://db1:5432/shop.public.customers", "accessed",
-             #"{"principal":{"id":"ana","roles":["analyst"]},"purpose":"analytics","records":20}"#),
-            ("postgres://db1:5432/shop.public.customers", "deleted",
-             #"{"method":"hard","by":"store-1"}"#),
-        ]
+        let policyText: String
+        do { policyText = try String(contentsOfFile: policy, encoding: .utf8) } catch {
+            throw ValidationError("cannot read the policy \(policy): run the demo from the repository root or pass --policy")
+        }
+        let loaded = try PolicyLoader().load(text: policyText, file: policy).policy
+        var configuration = CustodyConfiguration()
+        let broker = try EmbeddedBroker(topics: Dictionary(TopicLayout.topics(configuration.topics, partitions: 4)) { $1 })
+        configuration.kafka.bootstrapServers = broker.bootstrapServers
+        configuration.kafka.groupId = "custody-demo"
+        configuration.processing.commitIntervalMs = 200
+        print("Embedded broker (librdkafka mock cluster) at \(broker.bootstrapServers)")
+        print("Policy \(loaded.id)@\(loaded.version) \(loaded.digest)\n")
+
+        let processor = try Processor(configuration: configuration, registry: PolicyRegistry([loaded]),
+                                      logger: Logger(label: "custody.demo"))
+        let service = Task { try await runOnDedicatedThread { try processor.run() } }
+        let story = DemoStory()
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))
-        for (index, (subject, kind, data)) in story.enumerated() {
-            let event = #"{"specversion":"1.0","id":"demo-\#(index)","source":"//demo","type":"data.lifecycle.\#(kind)","time":"2026-11-29T08:00:00Z","subject":"\#(subject)","data":\#(data)}"#
-            try producer.send(ProducerRecord(topic: "lifecycle.events", key: Array(subject.utf8), value: Array(event.utf8),
-                                             headers: [KafkaHeader(name: "content-type", string: "application/cloudevents+json")]))
+        let reader = try DemoReader(bootstrapServers: broker.bootstrapServers)
+        for (index, step) in story.steps.enumerated() {
+            print("\(index + 1). \(step.narration)")
+            try producer.send(step.record)
+            try await producer.flush()
+            let arrived = try await reader.waitFor(tagged: story.expectedTagged(through: index),
+                                                   deadLettered: story.expectedDeadLettered(through: index))
+            for line in arrived { print("   \(line)") }
         }
-        try await producer.flush()
-        var configuration = KafkaConfiguration(bootstrapServers: broker.bootstrapServers)
-        configuration.properties["group.id"] = "custody-demo"
-        let consumer = try KafkaConsumer(configuration: configuration)
-        try consumer.subscribe(topics: ["lifecycle.events"])
-        let records = try await BlockingIO.run {
-            var records: [ConsumerRecord] = []
-            let deadline = Date().addingTimeInterval(30)
-            while records.count < story.count && Date() < deadline {
-                records += try consumer.poll(maxRecords: 100, timeoutMs: 200)
-            }
-            return records
-        }
-        for record in records.sorted(by: { $0.offset < $1.offset }) {
-            let headers = record.headers.map { "\($0.name)=\($0.stringValue ?? "<binary>")" }.joined(separator: ", ")
-            print("\(record.topicPartition)@\(record.offset) key=\(String(decoding: record.key ?? [], as: UTF8.self))")
-            print("  headers: \(headers)")
-            print("  value:   \(String(decoding: record.value ?? [], as: UTF8.self))")
-        }
-        try consumer.close()
-        guard records.count == story.count else {
-            throw ValidationError("only \(records.count) of \(story.count) records came back")
-        }
-        print("round trip: \(records.count) of \(story.count) records came back")
+        try reader.close()
+        processor.stop()
+        try await service.value
+        print("\nDone: \(processor.metrics.recordsIn.load(ordering: .relaxed)) events in, "
+              + "\(processor.metrics.recordsTagged.load(ordering: .relaxed)) tagged, "
+              + "\(processor.metrics.decisions.load(ordering: .relaxed)) decisions, "
+              + "\(processor.metrics.alerts.load(ordering: .relaxed)) alerts, "
+              + "\(processor.metrics.recordsDeadLettered.load(ordering: .relaxed)) dead-lettered.")
+        withExtendedLifetime(broker) {}
     }
 }

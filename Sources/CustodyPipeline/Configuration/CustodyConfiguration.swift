@@ -8,6 +8,8 @@ public struct CustodyConfiguration: Sendable {
         public var groupId = "custody"
         /// Passed to librdkafka unchanged.
         public var properties: [String: String] = [:]
+
+        public init() {}
     }
 
     /// Topic names by role.
@@ -30,6 +32,8 @@ public struct CustodyConfiguration: Sendable {
         public var rekey = "custody.rekey"
         /// Internal: propagation steps keyed by target entity.
         public var propagation = "custody.propagation"
+
+        public init() {}
     }
 
     public enum Guarantee: String, Sendable {
@@ -43,6 +47,8 @@ public struct CustodyConfiguration: Sendable {
         public var commitIntervalMs = 1000
         public var batchSize = 1000
         public var maxRecordBytes = 1 << 20
+
+        public init() {}
     }
 
     public var kafka = Kafka()

@@ -1,0 +1,68 @@
+import CustodyCore
+import CustodyKafka
+import Foundation
+
+/// Reads Custody's output topics as a user would, and words what arrived.
+final class DemoReader: @unchecked Sendable {
+    // @unchecked: used by the demo's one task at a time.
+    private let consumer: KafkaConsumer
+    private var tagged = 0
+    private var deadLettered = 0
+
+    init(bootstrapServers: String) throws {
+        var configuration = KafkaConfiguration(bootstrapServers: bootstrapServers)
+        configuration.properties["group.id"] = "custody-demo-reader"
+        consumer = try KafkaConsumer(configuration: configuration)
+        try consumer.subscribe(topics: ["lifecycle.tagged", "governance.decisions", "governance.audit",
+                                        "governance.alerts", "governance.dlq"])
+    }
+
+    /// Reads until `tagged` and `deadLettered` records have arrived in total (plus what came with them).
+    func waitFor(tagged wantedTagged: Int, deadLettered wantedDeadLettered: Int) async throws -> [String] {
+        try await BlockingIO.run { [self] in
+            var lines: [String] = []
+            let deadline = Date().addingTimeInterval(30)
+            var settleUntil: Date?
+            while Date() < deadline {
+                for record in try consumer.poll(maxRecords: 100, timeoutMs: 100) {
+                    lines.append(describe(record))
+                }
+                if tagged >= wantedTagged && deadLettered >= wantedDeadLettered {
+                    if settleUntil == nil { settleUntil = Date().addingTimeInterval(0.6) }
+                    if Date() > settleUntil! { break }
+                }
+            }
+            return lines
+        }
+    }
+
+    private func describe(_ record: ConsumerRecord) -> String {
+        let json = record.value.flatMap { try? JSONParser.parse($0) }
+        switch record.topic {
+        case "lifecycle.tagged":
+            tagged += 1
+            let headers = record.headers.filter { PolicyContextHeaders.names.contains($0.name) && $0.name != "traceparent" }
+                .map { "\($0.name)=\($0.stringValue ?? "")" }
+            return "tagged    " + headers.joined(separator: " ")
+        case "governance.decisions":
+            let retention = json?["retention"]
+            return "decision  \(json?["decisionId"]?.stringValue ?? "?"): class \(retention?["class"]?.stringValue ?? "?"), "
+                + "\(retention?["action"]?.stringValue ?? "?") at \(retention?["expiresAt"]?.stringValue ?? "never")"
+                + (json?["previousDecisionId"]?.stringValue.map { " (replaces \($0))" } ?? "")
+        case "governance.audit":
+            let access = json?["access"]
+            let what = access.map { "access by \($0["principal"]?.stringValue ?? "?") for \($0["purpose"]?.stringValue ?? "?"): \($0["outcome"]?.stringValue ?? "?")" }
+                ?? "decision \(json?["decisionId"]?.stringValue ?? "?")"
+            return "audit     #\(json?["sequence"]?.integerValue ?? -1) \(what), hash \(json?["hash"]?.stringValue?.prefix(12) ?? "?")…"
+        case "governance.alerts":
+            return "ALERT     \(json?["kind"]?.stringValue ?? "?") (\(json?["severity"]?.stringValue ?? "?")): \(json?["message"]?.stringValue ?? "")"
+        default:
+            deadLettered += 1
+            let code = record.headers.last(named: "error-code")?.stringValue ?? "?"
+            let message = record.headers.last(named: "error-message")?.stringValue ?? ""
+            return "DLQ       \(code): \(message)"
+        }
+    }
+
+    func close() throws { try consumer.close() }
+}

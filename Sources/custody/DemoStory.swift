@@ -1,0 +1,43 @@
+import CustodyKafka
+
+/// The demo's story: a personal-data table is ingested, an analyst reads it, a marketing job
+/// is denied, the table is reclassified, a broken record arrives, and the table is deleted.
+struct DemoStory {
+    struct Step {
+        var narration: String
+        var record: ProducerRecord
+        var isValid = true
+    }
+
+    static let table = "postgres://crm-db:5432/crm.public.customers"
+    let steps: [Step]
+
+    init() {
+        func event(_ id: Int, _ type: String, _ time: String, _ data: String) -> ProducerRecord {
+            let value = #"{"specversion":"1.0","id":"demo-\#(id)","source":"//crm/ingest","type":"data.lifecycle.\#(type)","time":"\#(time)","subject":"\#(Self.table)","data":\#(data)}"#
+            return ProducerRecord(topic: "lifecycle.events", key: Array(Self.table.utf8), value: Array(value.utf8),
+                                  headers: [KafkaHeader(name: "content-type", string: "application/cloudevents+json")])
+        }
+        steps = [
+            Step(narration: "The CRM's customer table is ingested: personal data, owned by team-crm.",
+                 record: event(1, "created", "2026-11-01T09:00:00Z", #"{"classification":["pii"],"owner":"team-crm","category":"customer","jurisdiction":"EU"}"#)),
+            Step(narration: "An analyst reads emails and countries for a churn study.",
+                 record: event(2, "accessed", "2026-11-02T10:00:00Z", #"{"principal":{"id":"ana","roles":["analyst"]},"purpose":"analytics","fields":["email","country"],"records":1200}"#)),
+            Step(narration: "A marketing job tries to read it for a campaign.",
+                 record: event(3, "accessed", "2026-11-03T11:00:00Z", #"{"principal":{"id":"campaign-bot","roles":["marketer"]},"purpose":"marketing","records":50000}"#)),
+            Step(narration: "The data team reclassifies the table: the personal columns were dropped.",
+                 record: event(4, "classified", "2026-11-10T08:00:00Z", #"{"classification":["internal"]}"#)),
+            Step(narration: "A producer sends a record that is not an event.",
+                 record: ProducerRecord(topic: "lifecycle.events", key: Array(Self.table.utf8), value: Array("{\"oops\":".utf8),
+                                        headers: [KafkaHeader(name: "content-type", string: "application/cloudevents+json")]),
+                 isValid: false),
+            Step(narration: "The store confirms it deleted the table.",
+                 record: event(5, "deleted", "2026-11-20T12:00:00Z", #"{"method":"hard","by":"crm-db","contentDigest":"sha256:\#(String(repeating: "0f", count: 32))"}"#)),
+            Step(narration: "Someone reads the deleted table.",
+                 record: event(6, "accessed", "2026-11-21T12:00:00Z", #"{"principal":{"id":"ana","roles":["analyst"]},"purpose":"analytics"}"#)),
+        ]
+    }
+
+    func expectedTagged(through index: Int) -> Int { steps[...index].filter(\.isValid).count }
+    func expectedDeadLettered(through index: Int) -> Int { steps[...index].filter { !$0.isValid }.count }
+}
