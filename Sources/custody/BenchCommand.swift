@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustodyCore
 import CustodyPipeline
 import Foundation
 import Logging
@@ -8,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput; the last line is \"N records in S s: R records/s\".",
-        subcommands: [Passthrough.self]
+        subcommands: [Passthrough.self, Pipeline.self]
     )
 
     struct Passthrough: AsyncParsableCommand {
@@ -34,6 +35,46 @@ struct BenchCommand: AsyncParsableCommand {
             LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
             let benchmark = PassthroughBenchmark(bootstrapServers: bootstrapServers, inputTopic: topic,
                                                  outputTopic: output, count: count)
+            let result = try await runOnDedicatedThread { try benchmark.run(logger: Logger(label: "custody.bench")) }
+            print(result.rateLine)
+        }
+    }
+
+    struct Pipeline: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the processor on N records of a topic with a policy; every output is written and committed.")
+
+        @Option(help: "Kafka bootstrap servers.")
+        var bootstrapServers: String
+
+        @Option(help: "Input topic.")
+        var topic: String
+
+        @Option(help: "Records to process.")
+        var count: Int
+
+        @Option(help: "The policy file.")
+        var policy: String
+
+        @Option(help: "Consumer group (a fresh one reads the topic from the beginning).")
+        var group = "custody-bench-\(getpid())"
+
+        @Option(help: "Commit interval in milliseconds.")
+        var commitIntervalMs = 1000
+
+        func run() async throws {
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = .notice
+                return handler
+            }
+            let (loaded, _) = try PolicyFiles.loadOrExit(policy)
+            var configuration = CustodyConfiguration()
+            configuration.kafka.bootstrapServers = bootstrapServers
+            configuration.kafka.groupId = group
+            configuration.topics.input = topic
+            configuration.processing.commitIntervalMs = commitIntervalMs
+            let benchmark = PipelineBenchmark(configuration: configuration, registry: PolicyRegistry([loaded]), count: count)
             let result = try await runOnDedicatedThread { try benchmark.run(logger: Logger(label: "custody.bench")) }
             print(result.rateLine)
         }

@@ -32,8 +32,13 @@ struct DemoCommand: AsyncParsableCommand {
         configuration.processing.commitIntervalMs = 200
         print("Embedded broker (librdkafka mock cluster) at \(broker.bootstrapServers)")
         print("Policy \(loaded.id)@\(loaded.version) \(loaded.digest)\n")
+        // Every client is gone before the broker stops.
+        try await tell(configuration: configuration, registry: PolicyRegistry([loaded]), broker: broker)
+        withExtendedLifetime(broker) {}
+    }
 
-        let processor = try Processor(configuration: configuration, registry: PolicyRegistry([loaded]),
+    private func tell(configuration: CustodyConfiguration, registry: PolicyRegistry, broker: EmbeddedBroker) async throws {
+        let processor = try Processor(configuration: configuration, registry: registry,
                                       logger: Logger(label: "custody.demo"))
         let service = Task { try await runOnDedicatedThread { try processor.run() } }
         let story = DemoStory()
@@ -55,6 +60,5 @@ struct DemoCommand: AsyncParsableCommand {
               + "\(processor.metrics.decisions.load(ordering: .relaxed)) decisions, "
               + "\(processor.metrics.alerts.load(ordering: .relaxed)) alerts, "
               + "\(processor.metrics.recordsDeadLettered.load(ordering: .relaxed)) dead-lettered.")
-        withExtendedLifetime(broker) {}
     }
 }

@@ -176,3 +176,14 @@ def test_kill_minus_9_mid_stream_loses_nothing_and_replays_keep_decision_ids(bro
         per_cause.setdefault((d["entity"], d["cause"]["eventId"]), set()).add(d["decisionId"])
     assert all(len(found) == 1 for found in per_cause.values()), "replays yield the same decision ids"
     assert len(per_cause) == 400
+
+
+def test_the_demo_tells_the_story_through_topics(custody, root):
+    result = custody("demo", cwd=root)
+    out = result.stdout
+    assert "access-outcome=mask masked-fields=email" in out
+    assert "ALERT     denied-access (warning): campaign-bot was denied access" in out
+    assert "class standard, delete at 2027-11-01T09:00:00Z (replaces " in out
+    assert "DLQ       MALFORMED_JSON" in out
+    assert "ALERT     access-to-deleted-data (critical)" in out
+    assert "Done: 7 events in, 6 tagged, 2 decisions, 3 alerts, 1 dead-lettered." in out

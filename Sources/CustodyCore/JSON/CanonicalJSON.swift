@@ -48,20 +48,33 @@ public enum CanonicalJSON {
     /// A JSON string with RFC 8785's escapes: `\"`, `\\`, `\b \f \n \r \t`, other controls as `\u00xx`.
     static func writeString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case 0x22: output.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
-            case 0x08: output.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: output.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x00..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: output.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            var runStart = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                runStart = index + 1
+                switch byte {
+                case 0x22: output.append(0x5C); output.append(0x22)
+                case 0x5C: output.append(0x5C); output.append(0x5C)
+                case 0x08: output.append(0x5C); output.append(UInt8(ascii: "b"))
+                case 0x0C: output.append(0x5C); output.append(UInt8(ascii: "f"))
+                case 0x0A: output.append(0x5C); output.append(UInt8(ascii: "n"))
+                case 0x0D: output.append(0x5C); output.append(UInt8(ascii: "r"))
+                case 0x09: output.append(0x5C); output.append(UInt8(ascii: "t"))
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    output.append(0x5C)
+                    output.append(UInt8(ascii: "u"))
+                    output.append(0x30)
+                    output.append(0x30)
+                    output.append(hex.utf8Start[Int(byte >> 4)])
+                    output.append(hex.utf8Start[Int(byte & 0xF)])
+                }
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
         output.append(UInt8(ascii: "\""))
     }
@@ -72,6 +85,7 @@ public enum CanonicalJSON {
 public enum ECMAScriptNumber {
     public static func format(_ value: Double) -> String {
         if value == 0 { return "0" }
+        if value.rounded(.towardZero) == value && abs(value) < 1e15 { return String(Int64(value)) }
         if value < 0 { return "-" + format(-value) }
         let (digits, exponent) = shortestDigits(value)
         // value = 0.d1d2...dk × 10^exponent, i.e. n = exponent in ECMA's terms.

@@ -32,6 +32,10 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
     var lastCommit = ContinuousClock.now
     var callbackFailure: Error?
     private let stopRequested = Atomic<Bool>(false)
+    /// Stop by itself once this many input records were processed (benchmarks).
+    public var stopAfterRecords: Int?
+    /// When the first input record arrived.
+    public private(set) var firstRecordAt: ContinuousClock.Instant?
     var isTransactional: Bool { configuration.processing.guarantee == .exactlyOnce }
 
     public init(configuration: CustodyConfiguration, registry: PolicyRegistry, logger: Logger,
@@ -75,16 +79,18 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
             try producer.initTransactions()
             try producer.beginTransaction()
         }
-        try consumer.subscribe(topics: [configuration.topics.input, configuration.topics.rekey])
+        try consumer.subscribe(topics: Array(Set([configuration.topics.input, configuration.topics.rekey])).sorted())
         logger.info("processing", metadata: ["input": "\(configuration.topics.input)", "partitions": "\(partitionCount)",
                                              "guarantee": "\(configuration.processing.guarantee.rawValue)"])
         let interval = Duration.milliseconds(configuration.processing.commitIntervalMs)
         while !stopRequested.load(ordering: .acquiring) {
             let records = try consumer.poll(maxRecords: configuration.processing.batchSize, timeoutMs: 100)
             if let failure = callbackFailure { throw failure }
+            if firstRecordAt == nil && !records.isEmpty { firstRecordAt = .now }
             for record in records {
                 try handle(record)
             }
+            if let limit = stopAfterRecords, metrics.recordsIn.load(ordering: .relaxed) >= limit { stop() }
             producer.poll(timeoutMs: 0)
             if let failure = deliveries.failure {
                 throw ProcessorError("DELIVERY_FAILED", "\(failure.topic): \(failure.error.map(String.init(describing:)) ?? "")")
