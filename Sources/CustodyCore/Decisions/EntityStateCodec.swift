@@ -7,26 +7,30 @@ public enum EntityStateCodec {
     }
 
     public static func encode(_ state: EntityState) -> [UInt8] {
-        var object = JSONObject([
-            "v": 1,
-            "entity": .string(state.entity.value),
-            "createdAt": .number(Double(state.createdAt.millisecondsSinceEpoch)),
-            "created": .bool(state.wasCreated),
-            "own": strings(state.ownClassification),
-            "inherited": strings(state.inheritedClassification),
-            "holds": strings(state.holds),
-            "deleted": .bool(state.isDeleted),
-            "inputs": strings(state.inputs.map(\.value)),
-            "masked": strings(state.maskedInputs.map(\.value)),
-            "outputs": strings(state.outputs.map(\.value)),
-            "recent": .array(state.recentEvents.map { .string(Hex.encode(bytes($0.high) + bytes($0.low))) }),
-        ])
+        var out = JSONOutput(capacity: 768)
+        out.beginObject()
+        out.field("v", 1)
+        out.field("entity", state.entity.value)
+        out.field("createdAt", state.createdAt.millisecondsSinceEpoch)
+        out.field("created", state.wasCreated)
+        out.field("own", state.ownClassification)
+        out.field("inherited", state.inheritedClassification)
+        out.field("holds", state.holds)
+        out.field("deleted", state.isDeleted)
+        out.field("inputs", state.inputs.map(\.value))
+        out.field("masked", state.maskedInputs.map(\.value))
+        out.field("outputs", state.outputs.map(\.value))
+        out.field("recent", state.recentEvents.map { Hex.encode(bytes($0.high) + bytes($0.low)) })
         for (key, value) in [("owner", state.owner), ("category", state.category), ("jurisdiction", state.jurisdiction),
                              ("location", state.location), ("origin", state.origin)] {
-            if let value { object[key] = .string(value) }
+            if let value { out.field(key, value) }
         }
-        if let decision = state.decision { object["decision"] = encode(decision) }
-        return JSONWriter.bytes(.object(object))
+        if let decision = state.decision {
+            out.key("decision")
+            out.value(encode(decision))
+        }
+        out.endObject()
+        return out.bytes
     }
 
     public static func decode(_ bytes: [UInt8]) throws(Failure) -> EntityState {

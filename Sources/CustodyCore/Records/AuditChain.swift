@@ -31,6 +31,56 @@ public struct AuditChain: Sendable, Equatable {
         return record
     }
 
+    /// Chains `entry` and returns the record's bytes: RFC 8785 canonical JSON (members sorted),
+    /// written directly. Equal to `append(entry.json)` serialized canonically.
+    public mutating func append(_ entry: AuditEntry) -> [UInt8] {
+        // Canonical member order: access, at, chain, decisionId, entity, eventId | hash | policy, previousHash, sequence, type
+        var head = JSONOutput(capacity: 512)
+        head.beginObject()
+        if let access = entry.access {
+            head.key("access")
+            head.beginObject()
+            head.field("fields", access.fields)
+            head.field("maskedFields", access.maskedFields)
+            head.field("outcome", access.outcome)
+            head.field("principal", access.principal)
+            head.field("purpose", access.purpose)
+            head.field("records", access.records)
+            head.field("roles", access.roles)
+            head.endObject()
+        }
+        head.field("at", entry.at.rfc3339)
+        head.field("chain", chain)
+        if let decisionId = entry.decisionId { head.field("decisionId", decisionId) }
+        head.field("entity", entry.entity)
+        head.field("eventId", entry.eventId)
+        var tail = JSONOutput(capacity: 256)
+        tail.beginObject()
+        if let policy = entry.policy {
+            tail.key("policy")
+            DecisionRecord.writePolicy(policy, to: &tail)
+        }
+        tail.field("previousHash", previousHash)
+        tail.field("sequence", sequence)
+        tail.field("type", entry.type)
+        tail.endObject()
+        let tailMembers = tail.bytes.dropFirst()  // without its "{"
+        var canonical = head.bytes
+        canonical.append(UInt8(ascii: ","))
+        canonical.append(contentsOf: tailMembers)
+        var hashed = Hex.decode(previousHash) ?? []
+        hashed.append(contentsOf: canonical)
+        let hash = Hex.encode(SHA256.hash(data: hashed))
+        var record = head.bytes
+        record.append(contentsOf: #","hash":""#.utf8)
+        record.append(contentsOf: hash.utf8)
+        record.append(contentsOf: #"","#.utf8)
+        record.append(contentsOf: tailMembers)
+        sequence += 1
+        previousHash = hash
+        return record
+    }
+
     /// The hash a record must carry (recomputed by verifiers).
     public static func hash(previousHash: String, record: JSONObject) -> String {
         var withoutHash = record
@@ -38,5 +88,40 @@ public struct AuditChain: Sendable, Equatable {
         var bytes = Hex.decode(previousHash) ?? []
         bytes += (try? CanonicalJSON.bytes(.object(withoutHash))) ?? []
         return Hex.encode(SHA256.hash(data: bytes))
+    }
+}
+
+/// One audit entry before chaining: a decision or an access evaluation.
+public struct AuditEntry: Sendable {
+    public struct Access: Sendable {
+        public var principal: String
+        public var roles: [String]
+        public var purpose: String
+        public var fields: [String]
+        public var records: Int
+        public var outcome: String
+        public var maskedFields: [String]
+    }
+
+    public var type: String
+    public var entity: String
+    public var at: Timestamp
+    public var eventId: String
+    public var decisionId: String?
+    public var policy: PolicyReference?
+    public var access: Access?
+
+    public static func decision(_ decision: Decision, eventId: String) -> AuditEntry {
+        AuditEntry(type: "decision", entity: decision.entity.value, at: decision.at, eventId: eventId,
+                   decisionId: decision.id, policy: decision.policy, access: nil)
+    }
+
+    public static func access(_ event: LifecycleEvent, access: EventData.Accessed, result: AccessResult,
+                              decision: Decision?) -> AuditEntry {
+        AuditEntry(type: "access", entity: event.subject.value, at: event.time, eventId: event.id,
+                   decisionId: decision?.id, policy: decision?.policy,
+                   access: Access(principal: access.principalId, roles: access.roles, purpose: access.purpose,
+                                  fields: access.fields, records: access.records, outcome: result.effect.rawValue,
+                                  maskedFields: result.maskedFields))
     }
 }

@@ -39,12 +39,13 @@ extension Processor {
                                                            traceparent: event.traceparent, eventKey: eventKey))
         if outcome.isNewDecision {
             metrics.decisions.add(1, ordering: .relaxed)
-            try send(configuration.topics.decisions, key: event.subject.value, DecisionRecord.json(decision))
-            try audit(record.partition, entity: event.subject, GovernanceRecords.auditDecision(decision, eventId: event.id))
+            try producer.send(ProducerRecord(topic: configuration.topics.decisions, key: Array(event.subject.value.utf8),
+                                             value: DecisionRecord.bytes(decision)))
+            try audit(record.partition, entity: event.subject, .decision(decision, eventId: event.id))
         }
         if let result = outcome.access, case let .accessed(access) = event.data {
             try audit(record.partition, entity: event.subject,
-                      GovernanceRecords.auditAccess(event, access: access, result: result, decision: decision))
+                      .access(event, access: access, result: result, decision: decision))
         }
         for kind in outcome.alerts {
             metrics.alerts.add(1, ordering: .relaxed)
@@ -95,10 +96,10 @@ extension Processor {
         logger.debug("dead-lettered", metadata: ["code": "\(code)", "source": "\(record.topicPartition)@\(record.offset)"])
     }
 
-    func audit(_ partition: Int32, entity: EntityID, _ record: JSONObject) throws {
-        let chained = tasks[partition]!.auditChain.append(record)
+    func audit(_ partition: Int32, entity: EntityID, _ entry: AuditEntry) throws {
+        let record = tasks[partition]!.auditChain.append(entry)
         tasks[partition]!.isAuditChainDirty = true
-        try send(configuration.topics.audit, key: entity.value, .object(chained))
+        try producer.send(ProducerRecord(topic: configuration.topics.audit, key: Array(entity.value.utf8), value: record))
     }
 
     func send(_ topic: String, key: String, _ value: JSONValue) throws {

@@ -1,0 +1,90 @@
+/// Writes compact JSON straight into bytes, without building a `JSONValue` tree: the hot
+/// path's records (decisions, audit entries, changelog states). Members are written in the
+/// order given; write them in sorted order where the output must be RFC 8785 canonical.
+public struct JSONOutput {
+    public private(set) var bytes: [UInt8] = []
+    private var needsComma = false
+
+    public init(capacity: Int = 512) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func beginObject() {
+        separate()
+        bytes.append(UInt8(ascii: "{"))
+        needsComma = false
+    }
+
+    public mutating func endObject() {
+        bytes.append(UInt8(ascii: "}"))
+        needsComma = true
+    }
+
+    public mutating func beginArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        needsComma = false
+    }
+
+    public mutating func endArray() {
+        bytes.append(UInt8(ascii: "]"))
+        needsComma = true
+    }
+
+    /// A member name; the value written next belongs to it.
+    public mutating func key(_ name: String) {
+        separate()
+        CanonicalJSON.writeString(name, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    public mutating func string(_ value: String) {
+        separate()
+        CanonicalJSON.writeString(value, to: &bytes)
+        needsComma = true
+    }
+
+    public mutating func integer(_ value: Int64) {
+        separate()
+        bytes.append(contentsOf: String(value).utf8)
+        needsComma = true
+    }
+
+    public mutating func bool(_ value: Bool) {
+        separate()
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        needsComma = true
+    }
+
+    public mutating func null() {
+        separate()
+        bytes.append(contentsOf: "null".utf8)
+        needsComma = true
+    }
+
+    public mutating func strings(_ values: [String]) {
+        beginArray()
+        for value in values { string(value) }
+        endArray()
+    }
+
+    /// Any `JSONValue`, compact, members in their order.
+    public mutating func value(_ value: JSONValue) {
+        separate()
+        JSONWriter.write(value, to: &bytes)
+        needsComma = true
+    }
+
+    // Convenience: one member.
+    public mutating func field(_ name: String, _ value: String) { key(name); string(value) }
+    public mutating func field(_ name: String, _ value: String?) { key(name); if let value { string(value) } else { null() } }
+    public mutating func field(_ name: String, _ value: Int64) { key(name); integer(value) }
+    public mutating func field(_ name: String, _ value: Int) { key(name); integer(Int64(value)) }
+    public mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
+    public mutating func field(_ name: String, _ values: [String]) { key(name); strings(values) }
+
+    private mutating func separate() {
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+    }
+}

@@ -1,0 +1,58 @@
+import CustodyCore
+import Testing
+
+@Suite struct RecordWriterTests {
+    func sampleDecisions() throws -> (LifecycleEvent, Decision, EventData.Accessed, AccessResult) {
+        let maker = DecisionMaker(registry: PolicyRegistry([try loadExamplePolicy("retention.yaml")]))
+        let subject = EntityID("s3://lake/raw/\"quoted\"\\path")!
+        let created = LifecycleEvent(id: "e1", source: "//w", type: .created, time: Timestamp(rfc3339: "2026-11-01T00:00:00Z")!,
+                                     subject: subject, data: .created(.init(classification: ["pii"], owner: "crm\u{1}", category: "customer")))
+        var state = DecisionMaker.newState(for: created)
+        let decision = try #require(maker.apply(created, to: &state).decision)
+        let access = EventData.Accessed(principalId: "ana", roles: ["analyst"], purpose: "analytics", fields: ["email"], records: 3)
+        let accessed = LifecycleEvent(id: "e2", source: "//w", type: .accessed, time: Timestamp(rfc3339: "2026-11-02T00:00:00Z")!,
+                                      subject: subject, data: .accessed(access))
+        let result = try #require(maker.apply(accessed, to: &state).access)
+        return (accessed, decision, access, result)
+    }
+
+    @Test func decisionBytesSayWhatTheJSONValueSays() throws {
+        let (_, decision, _, _) = try sampleDecisions()
+        #expect(try JSONParser.parse(DecisionRecord.bytes(decision)) == DecisionRecord.json(decision))
+    }
+
+    @Test func directlyWrittenAuditRecordsAreCanonicalAndVerify() throws {
+        let (event, decision, access, result) = try sampleDecisions()
+        var fast = AuditChain(chain: "lifecycle.events/3")
+        var reference = AuditChain(chain: "lifecycle.events/3")
+        let entries: [(AuditEntry, JSONObject)] = [
+            (.decision(decision, eventId: "e1"), GovernanceRecords.auditDecision(decision, eventId: "e1")),
+            (.access(event, access: access, result: result, decision: decision),
+             GovernanceRecords.auditAccess(event, access: access, result: result, decision: decision)),
+        ]
+        for (entry, object) in entries {
+            let bytes = fast.append(entry)
+            let expected = reference.append(object)
+            let parsed = try JSONParser.parse(bytes)
+            #expect(parsed == .object(expected))
+            #expect(try CanonicalJSON.bytes(parsed) == bytes, "the record is written in canonical form")
+            let hash = try #require(parsed["hash"]?.stringValue)
+            #expect(AuditChain.hash(previousHash: parsed["previousHash"]!.stringValue!, record: parsed.objectValue!) == hash)
+        }
+        #expect(fast == reference)
+    }
+
+    @Test func changelogStateRoundTrips() throws {
+        let (_, decision, _, _) = try sampleDecisions()
+        var state = EntityState(entity: decision.entity, createdAt: Timestamp(rfc3339: "2026-11-01T00:00:00Z")!)
+        state.ownClassification = ["pii"]
+        state.owner = "crm"
+        state.holds = ["h1"]
+        state.inputs = [EntityID("s3://lake/raw/a")!]
+        state.recentEvents = [EventFingerprint(source: "//w", id: "e1")]
+        state.decision = decision
+        let restored = try EntityStateCodec.decode(EntityStateCodec.encode(state))
+        #expect(restored == state)
+        #expect(restored.decision?.contextHeaders == decision.contextHeaders)
+    }
+}
