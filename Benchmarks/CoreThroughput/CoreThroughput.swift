@@ -6,6 +6,7 @@ import Foundation
 /// Make the stream first: Benchmarks/make-stream.sh 100000
 /// One scaled iteration processes one event; throughput is events per second (in thousands).
 let benchmarks: @Sendable () -> Void = {
+    entityMemory()
     let path = ProcessInfo.processInfo.environment["CUSTODY_BENCH_EVENTS"] ?? ".build/bench/events.jsonl"
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
         fatalError("no event stream at \(path): run Benchmarks/make-stream.sh first")
@@ -53,5 +54,28 @@ final class EvaluatorSession: @unchecked Sendable {
     func next(_ values: [[UInt8]]) -> EventHeaders? {
         defer { index = index + 1 == values.count ? 0 : index + 1 }
         return evaluator.process(value: values[index])
+    }
+}
+
+/// State for one million entities, as `created` events leave it (classification, owner,
+/// category, jurisdiction, a decision with its header values, one event fingerprint).
+/// Reported by peak resident memory; target 1 GiB.
+let entityMemory: @Sendable () -> Void = {
+    Benchmark("state for 1M entities", configuration: .init(metrics: [.peakMemoryResident, .wallClock],
+                                                            maxDuration: .seconds(120), maxIterations: 1)) { benchmark in
+        let policy = try! PolicyLoader().load(text: """
+        id: retention
+        version: 4
+        retention:
+          rules:
+            - {class: personal, when: {classification: [pii]}, keep: P30D, action: delete}
+          default: {class: standard, keep: P365D, action: delete}
+        """, file: "inline").policy
+        var evaluator = StreamEvaluator(registry: PolicyRegistry([policy]))
+        for index in 0..<1_000_000 {
+            let value = #"{"specversion":"1.0","id":"evt-\#(index)","source":"//bench/generator","type":"data.lifecycle.created","time":"2026-11-29T08:00:00Z","subject":"postgres://db\#(index % 8):5432/shop.public.t\#(index)","data":{"classification":["\#(index % 3 == 0 ? "pii" : "internal")"],"owner":"team-\#(index % 40)","category":"customer","jurisdiction":"EU"}}"#
+            blackHole(evaluator.process(value: Array(value.utf8)))
+        }
+        blackHole(evaluator.states.count)
     }
 }

@@ -187,3 +187,20 @@ def test_the_demo_tells_the_story_through_topics(custody, root):
     assert "DLQ       MALFORMED_JSON" in out
     assert "ALERT     access-to-deleted-data (critical)" in out
     assert "Done: 7 events in, 6 tagged, 2 decisions, 3 alerts, 1 dead-lettered." in out
+
+
+def test_exactly_once_mode_runs_the_transaction_protocol_on_the_mock(broker, tmp_path):
+    """Exercised, not proven: the mock accepts TxnOffsetCommit without storing it and shows
+    aborted records to read_committed readers, so this checks that the transactional mode
+    processes, commits its transactions and ends cleanly, not isolation."""
+    custody = Custody(broker.bootstrap, tmp_path, extra="processing: {guarantee: exactly-once, commitIntervalMs: 200}\n")
+    (tmp_path / "custody.yaml").write_text((tmp_path / "custody.yaml").read_text().replace(
+        "processing: {commitIntervalMs: 200}\n", ""))
+    custody.start()
+    produce_story(broker.bootstrap)
+    tagged = read_all(broker.bootstrap, "lifecycle.tagged", expected=6)
+    assert custody.stop() == 0
+    assert len(tagged) == 6
+    log = (tmp_path / "custody.log").read_text()
+    assert "guarantee=exactly-once" in log
+    assert not [line for line in log.splitlines() if " error " in line or " critical " in line], log
