@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -45,6 +48,17 @@ let package = Package(
                 "CustodyKafka",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "CustodyAdmin",
+            dependencies: [
+                "CustodyPipeline",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -53,6 +67,7 @@ let package = Package(
                 "CustodyCore",
                 "CustodyKafka",
                 "CustodyPipeline",
+                "CustodyAdmin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -61,6 +76,10 @@ let package = Package(
         .testTarget(name: "CustodyKafkaTests", dependencies: ["CustodyKafka", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CustodyCoreTests", dependencies: ["CustodyCore", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "CustodyPipelineTests", dependencies: ["CustodyPipeline", "CustodyKafka", "CustodyCore"]),
+        .testTarget(name: "CustodyAdminTests", dependencies: [
+            "CustodyAdmin", "CustodyPipeline",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

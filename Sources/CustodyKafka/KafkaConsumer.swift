@@ -191,6 +191,21 @@ public final class KafkaConsumer: @unchecked Sendable {
         return result
     }
 
+    /// Lag per assigned partition from the watermarks cached by fetching (no broker round
+    /// trip): high watermark minus position; partitions not fetched yet are left out.
+    public func cachedLag() throws -> [TopicPartition: Int64] {
+        let partitions = try assignment()
+        var result: [TopicPartition: Int64] = [:]
+        for entry in try position(partitions) where entry.offset >= 0 {
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let code = rd_kafka_get_watermark_offsets(client.handle, entry.topicPartition.topic, entry.topicPartition.partition,
+                                                      &low, &high)
+            if code == RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0 { result[entry.topicPartition] = max(0, high - entry.offset) }
+        }
+        return result
+    }
+
     /// Cluster metadata (all topics, or one).
     public func metadata(topic: String? = nil, timeoutMs: Int32 = 10_000) throws -> KafkaMetadata {
         try client.metadata(topic: topic, timeoutMs: timeoutMs)

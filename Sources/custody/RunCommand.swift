@@ -1,8 +1,11 @@
 import ArgumentParser
 import CustodyCore
+import CustodyAdmin
 import CustodyPipeline
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// `custody run --config FILE`: the processor until SIGTERM.
@@ -37,9 +40,21 @@ struct RunCommand: AsyncParsableCommand {
             for problem in error.problems { FileHandle.standardError.write(Data((problem.description + "\n").utf8)) }
             throw ExitCode(2)
         }
+        let prometheus = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
         let processor = try Processor(configuration: configuration, registry: registry, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: ProcessorService(processor: processor))],
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: ProcessorService(processor: processor), successTerminationBehavior: .gracefullyShutdownGroup,
+                  failureTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let listen = configuration.adminListen {
+            let admin = try AdminServer.makeApplication(listen: listen, metrics: processor.metrics, registry: prometheus,
+                                                        logger: logger)
+            services.append(.init(service: admin))
+            logger.info("admin endpoints", metadata: ["listen": "\(listen)", "paths": "/healthz /readyz /metrics /status"])
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
         do {
             try await group.run()
         } catch {

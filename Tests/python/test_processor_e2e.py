@@ -204,3 +204,42 @@ def test_exactly_once_mode_runs_the_transaction_protocol_on_the_mock(broker, tmp
     log = (tmp_path / "custody.log").read_text()
     assert "guarantee=exactly-once" in log
     assert not [line for line in log.splitlines() if " error " in line or " critical " in line], log
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_health_readiness_and_prometheus_metrics(broker, tmp_path):
+    import urllib.error
+    import urllib.request
+
+    port = free_port()
+    custody = Custody(broker.bootstrap, tmp_path, extra=f"admin: {{listen: 127.0.0.1:{port}}}\n").start()
+
+    def get(path):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+        except OSError:
+            return None, ""
+
+    assert wait_until(lambda: get("/healthz")[0] == 200)
+    assert wait_until(lambda: get("/readyz")[0] == 200), "ready once state is restored"
+    produce_story(broker.bootstrap)
+    read_all(broker.bootstrap, "lifecycle.tagged", expected=6)
+    assert wait_until(lambda: "custody_records_in_total 9" in get("/metrics")[1])
+    status, text = get("/metrics")
+    assert status == 200
+    assert 'custody_records_dead_lettered_total{code="MALFORMED_JSON"} 1' in text
+    assert 'custody_alerts_total{kind="denied-access"} 1' in text
+    assert "custody_decision_changes_total 2" in text
+    assert "custody_processing_latency_seconds_bucket" in text
+    assert wait_until(lambda: "custody_partition_lag{" in get("/metrics")[1])
+    assert json.loads(get("/status")[1])["counters"]["recordsTagged"] == 6
+    assert custody.stop() == 0

@@ -23,8 +23,10 @@ extension Processor {
             if !offsets.isEmpty { try consumer.commit(offsets) }
         }
         pendingOffsets.removeAll(keepingCapacity: true)
-        metrics.commits.add(1, ordering: .relaxed)
+        metrics.countCommit(changelogWrites: changelogWritten)
+        changelogWritten = 0
         lastCommit = .now
+        recordLag()
     }
 
     /// The changed entities of one partition, coalesced: one changelog record per entity per commit.
@@ -35,7 +37,7 @@ extension Processor {
             try producer.send(ProducerRecord(topic: configuration.topics.changelog, partition: partition,
                                              key: Array(entity.value.utf8), value: EntityStateCodec.encode(state)))
         }
-        metrics.changelogWrites.add(task.dirty.count, ordering: .relaxed)
+        changelogWritten += task.dirty.count
         if task.isAuditChainDirty {
             let head: JSONValue = ["chain": .string(task.auditChain.chain), "sequence": .number(Double(task.auditChain.sequence)),
                                    "previousHash": .string(task.auditChain.previousHash)]
@@ -44,6 +46,12 @@ extension Processor {
         }
         tasks[partition]!.dirty.removeAll(keepingCapacity: true)
         tasks[partition]!.isAuditChainDirty = false
+    }
+
+    /// Per-partition lag from the consumer's cached watermarks (no broker round trip).
+    func recordLag() {
+        guard let lag = try? consumer.cachedLag() else { return }
+        for (partition, value) in lag { metrics.recordLag(topic: partition.topic, partition: partition.partition, lag: value) }
     }
 
     // MARK: - KafkaRebalanceListener

@@ -1,5 +1,6 @@
 import CustodyCore
 import CustodyKafka
+import Foundation
 
 /// What happens to one input record.
 extension Processor {
@@ -7,7 +8,7 @@ extension Processor {
                                                "custody-original-partition", "custody-original-offset"]
 
     func handle(_ record: ConsumerRecord) throws {
-        metrics.recordsIn.add(1, ordering: .relaxed)
+        metrics.countIn()
         defer {
             pendingOffsets[record.topicPartition] = record.offset + 1
         }
@@ -38,7 +39,7 @@ extension Processor {
         try tag(record, headers: PolicyContextHeaders.make(decision: decision, access: outcome.access,
                                                            traceparent: event.traceparent, eventKey: eventKey))
         if outcome.isNewDecision {
-            metrics.decisions.add(1, ordering: .relaxed)
+            metrics.countDecision()
             try producer.send(ProducerRecord(topic: configuration.topics.decisions, key: Array(event.subject.value.utf8),
                                              value: DecisionRecord.bytes(decision)))
             try audit(record.partition, entity: event.subject, .decision(decision, eventId: event.id))
@@ -48,7 +49,7 @@ extension Processor {
                       .access(event, access: access, result: result, decision: decision))
         }
         for kind in outcome.alerts {
-            metrics.alerts.add(1, ordering: .relaxed)
+            metrics.countAlert(kind: kind.rawValue)
             try send(configuration.topics.alerts, key: event.subject.value,
                      GovernanceRecords.alert(kind, entity: event.subject.value, at: event.time, eventKey: eventKey,
                                              decision: decision, message: kind.message(entity: event.subject, event: event)))
@@ -64,7 +65,11 @@ extension Processor {
         context.forEach { name, value in headers.append(KafkaHeader(name: name, string: value)) }
         let key = record.headers.last(named: "custody-original-key").map { $0.value } ?? record.key
         try producer.send(ProducerRecord(topic: configuration.topics.tagged, key: key, value: record.value, headers: headers))
-        metrics.recordsTagged.add(1, ordering: .relaxed)
+        metrics.countTagged()
+        if record.timestampMs > 0 {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            metrics.latency.recordMilliseconds(max(0, now - record.timestampMs))
+        }
     }
 
     /// Sends an event keyed by something else than its subject to the partition of its subject.
@@ -76,7 +81,7 @@ extension Processor {
         headers.append(KafkaHeader(name: "custody-original-offset", string: String(record.offset)))
         try producer.send(ProducerRecord(topic: configuration.topics.rekey, partition: partition, key: key,
                                          value: record.value, headers: headers))
-        metrics.recordsRekeyed.add(1, ordering: .relaxed)
+        metrics.countRekeyed()
     }
 
     /// The record, value and headers unchanged, plus what went wrong and where it came from.
@@ -92,7 +97,7 @@ extension Processor {
                                    string: record.headers.last(named: "custody-original-offset")?.stringValue ?? String(record.offset)))
         let key = record.headers.last(named: "custody-original-key").map { $0.value } ?? record.key
         try producer.send(ProducerRecord(topic: configuration.topics.dlq, key: key, value: record.value, headers: headers))
-        metrics.recordsDeadLettered.add(1, ordering: .relaxed)
+        metrics.countDeadLetter(code: code)
         logger.debug("dead-lettered", metadata: ["code": "\(code)", "source": "\(record.topicPartition)@\(record.offset)"])
     }
 

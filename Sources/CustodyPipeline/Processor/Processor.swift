@@ -31,6 +31,7 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
     var pendingOffsets: [TopicPartition: Int64] = [:]
     var lastCommit = ContinuousClock.now
     var callbackFailure: Error?
+    var changelogWritten = 0
     private let stopRequested = Atomic<Bool>(false)
     /// Stop by itself once this many input records were processed (benchmarks).
     public var stopAfterRecords: Int?
@@ -74,6 +75,16 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
     /// Processes until `stop()`; throws when the processor cannot go on safely (nothing past
     /// the last commit is lost: a restart processes it again).
     public func run() throws {
+        do {
+            try process()
+        } catch {
+            metrics.hasFailed.store(true, ordering: .relaxed)
+            metrics.isReady.store(false, ordering: .relaxed)
+            throw error
+        }
+    }
+
+    private func process() throws {
         try checkTopics()
         if isTransactional {
             try producer.initTransactions()
@@ -87,9 +98,11 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
             let records = try consumer.poll(maxRecords: configuration.processing.batchSize, timeoutMs: 100)
             if let failure = callbackFailure { throw failure }
             if firstRecordAt == nil && !records.isEmpty { firstRecordAt = .now }
+            let batchStart = ContinuousClock.now
             for record in records {
                 try handle(record)
             }
+            if !records.isEmpty { metrics.batchDuration.record(duration: ContinuousClock.now - batchStart) }
             if let limit = stopAfterRecords, metrics.recordsIn.load(ordering: .relaxed) >= limit { stop() }
             producer.poll(timeoutMs: 0)
             if let failure = deliveries.failure {

@@ -1,6 +1,8 @@
+import Metrics
 import Synchronization
 
-/// Counters the processor keeps for metrics and the status endpoint.
+/// What the processor counts: atomics for the status endpoint and the demo, and the same
+/// figures through swift-metrics (Prometheus in `custody run`).
 public final class ProcessorMetrics: Sendable {
     public let recordsIn = Atomic<Int>(0)
     public let recordsTagged = Atomic<Int>(0)
@@ -13,8 +15,82 @@ public final class ProcessorMetrics: Sendable {
     public let restoredEntities = Atomic<Int>(0)
     /// True once every assigned partition's state is restored.
     public let isReady = Atomic<Bool>(false)
+    /// True once the processor stopped on an error.
+    public let hasFailed = Atomic<Bool>(false)
+
+    let inCounter = Counter(label: "custody_records_in_total")
+    let taggedCounter = Counter(label: "custody_records_tagged_total")
+    let rekeyedCounter = Counter(label: "custody_records_rekeyed_total")
+    let decisionCounter = Counter(label: "custody_decision_changes_total")
+    let commitCounter = Counter(label: "custody_commits_total")
+    let changelogCounter = Counter(label: "custody_changelog_writes_total")
+    let latency = Metrics.Timer(label: "custody_processing_latency_seconds", preferredDisplayUnit: .seconds)
+    let batchDuration = Metrics.Timer(label: "custody_batch_duration_seconds", preferredDisplayUnit: .seconds)
+    private let deadLetterCounters = Mutex<[String: Counter]>([:])
+    private let alertCounters = Mutex<[String: Counter]>([:])
+    private let lagGauges = Mutex<[String: Gauge]>([:])
 
     public init() {}
+
+    func countIn() {
+        recordsIn.add(1, ordering: .relaxed)
+        inCounter.increment()
+    }
+
+    func countTagged() {
+        recordsTagged.add(1, ordering: .relaxed)
+        taggedCounter.increment()
+    }
+
+    func countRekeyed() {
+        recordsRekeyed.add(1, ordering: .relaxed)
+        rekeyedCounter.increment()
+    }
+
+    func countDecision() {
+        decisions.add(1, ordering: .relaxed)
+        decisionCounter.increment()
+    }
+
+    func countCommit(changelogWrites: Int) {
+        commits.add(1, ordering: .relaxed)
+        commitCounter.increment()
+        self.changelogWrites.add(changelogWrites, ordering: .relaxed)
+        changelogCounter.increment(by: changelogWrites)
+    }
+
+    func countDeadLetter(code: String) {
+        recordsDeadLettered.add(1, ordering: .relaxed)
+        let counter = deadLetterCounters.withLock { counters in
+            if let counter = counters[code] { return counter }
+            let counter = Counter(label: "custody_records_dead_lettered_total", dimensions: [("code", code)])
+            counters[code] = counter
+            return counter
+        }
+        counter.increment()
+    }
+
+    func countAlert(kind: String) {
+        alerts.add(1, ordering: .relaxed)
+        let counter = alertCounters.withLock { counters in
+            if let counter = counters[kind] { return counter }
+            let counter = Counter(label: "custody_alerts_total", dimensions: [("kind", kind)])
+            counters[kind] = counter
+            return counter
+        }
+        counter.increment()
+    }
+
+    func recordLag(topic: String, partition: Int32, lag: Int64) {
+        let key = "\(topic)/\(partition)"
+        let gauge = lagGauges.withLock { gauges in
+            if let gauge = gauges[key] { return gauge }
+            let gauge = Gauge(label: "custody_partition_lag", dimensions: [("topic", topic), ("partition", String(partition))])
+            gauges[key] = gauge
+            return gauge
+        }
+        gauge.record(lag)
+    }
 
     /// A snapshot for logs and the status endpoint.
     public var snapshot: [String: Int] {
