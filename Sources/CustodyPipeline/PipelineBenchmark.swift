@@ -26,6 +26,10 @@ public struct PipelineBenchmark: Sendable {
             logger.notice("no \(configuration.topics.rekey) topic: re-keying into \(configuration.topics.input)")
             configuration.topics.rekey = configuration.topics.input
         }
+        if try probe.metadata().topic(configuration.topics.accessCounts) == nil {
+            logger.notice("no \(configuration.topics.accessCounts) topic: access counts go to \(configuration.topics.input)")
+            configuration.topics.accessCounts = configuration.topics.input
+        }
         let processor = try Processor(configuration: configuration, registry: registry, logger: logger)
         processor.stopAfterRecords = count
         try processor.run()

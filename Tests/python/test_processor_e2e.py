@@ -243,3 +243,32 @@ def test_health_readiness_and_prometheus_metrics(broker, tmp_path):
     assert wait_until(lambda: "custody_partition_lag{" in get("/metrics")[1])
     assert json.loads(get("/status")[1])["counters"]["recordsTagged"] == 6
     assert custody.stop() == 0
+
+
+def test_bulk_access_is_summed_per_principal_across_partitions(broker, tmp_path):
+    tables = [f"s3://lake/raw/table-{i}" for i in range(8)]
+    custody = Custody(broker.bootstrap, tmp_path).start()
+    produce(broker.bootstrap, [(t, event(i, "created", {"classification": ["internal"], "owner": "o", "category": "c"}, t), STRUCTURED)
+                               for i, t in enumerate(tables)])
+    read_all(broker.bootstrap, "lifecycle.tagged", expected=8)
+    # One principal reads 4 × 3,000 records from tables spread over partitions within a minute:
+    # 12,000 > the policy's 10,000 per PT1M. Another reads 4 × 1,000. A third reads 6,000 twice, 2 minutes apart.
+    accesses = []
+    for i, t in enumerate(tables[:4]):
+        accesses.append((t, event(100 + i, "accessed", {"principal": {"id": "bulk-bob"}, "purpose": "export", "records": 3000},
+                                  t, f"2026-11-29T08:00:{10 * i:02d}Z"), STRUCTURED))
+        accesses.append((t, event(200 + i, "accessed", {"principal": {"id": "quiet-ann"}, "purpose": "export", "records": 1000},
+                                  t, f"2026-11-29T08:00:{10 * i:02d}Z"), STRUCTURED))
+    accesses.append((tables[5], event(300, "accessed", {"principal": {"id": "slow-sam"}, "purpose": "x", "records": 6000},
+                                      tables[5], "2026-11-29T08:00:00Z"), STRUCTURED))
+    accesses.append((tables[6], event(301, "accessed", {"principal": {"id": "slow-sam"}, "purpose": "x", "records": 6000},
+                                      tables[6], "2026-11-29T08:02:00Z"), STRUCTURED))
+    produce(broker.bootstrap, accesses)
+    read_all(broker.bootstrap, "lifecycle.tagged", expected=18)
+    alerts = [json.loads(m.value()) for m in read_all(broker.bootstrap, "governance.alerts", settle=3)]
+    assert custody.stop() == 0
+    bulk = [a for a in alerts if a["kind"] == "bulk-access"]
+    assert len(bulk) == 1, bulk
+    assert bulk[0]["details"] == {"principal": "bulk-bob", "records": 12000, "limit": 10000, "window": "PT1M"}
+    assert bulk[0]["entity"] in tables[:4]
+    assert errors(schema("records/alert.schema.json"), bulk[0]) == []

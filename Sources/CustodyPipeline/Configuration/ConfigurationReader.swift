@@ -7,7 +7,7 @@ struct ConfigurationReader {
     var problems: [PolicyProblem] = []
 
     static let topicRoles = ["input", "tagged", "decisions", "lineage", "proofs", "purge", "audit", "alerts", "shadow",
-                             "dlq", "policies", "flags", "changelog", "rekey", "propagation"]
+                             "dlq", "policies", "flags", "changelog", "rekey", "propagation", "accessCounts"]
 
     init(file: String, baseDirectory: String?) {
         self.file = file
@@ -144,6 +144,7 @@ struct ConfigurationReader {
         case "flags": topics.flags = name
         case "changelog": topics.changelog = name
         case "rekey": topics.rekey = name
+        case "accessCounts": topics.accessCounts = name
         default: topics.propagation = name
         }
     }

@@ -32,6 +32,8 @@ public struct CustodyConfiguration: Sendable {
         public var rekey = "custody.rekey"
         /// Internal: propagation steps keyed by target entity.
         public var propagation = "custody.propagation"
+        /// Internal: access counts keyed by principal, for bulk-access windows.
+        public var accessCounts = "custody.access-counts"
 
         public init() {}
     }

@@ -6,6 +6,7 @@ public enum TopicLayout {
         let small = max(1, partitions / 2)
         return [
             (topics.input, partitions), (topics.rekey, partitions), (topics.changelog, partitions),
+            (topics.accessCounts, partitions),
             (topics.propagation, partitions), (topics.tagged, partitions), (topics.decisions, partitions),
             (topics.audit, partitions), (topics.alerts, small), (topics.purge, small), (topics.proofs, small),
             (topics.shadow, small), (topics.dlq, small), (topics.lineage, small), (topics.policies, 1), (topics.flags, 1),

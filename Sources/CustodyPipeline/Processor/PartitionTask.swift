@@ -9,6 +9,9 @@ struct PartitionTask {
     var dirty: Set<EntityID> = []
     var auditChain: AuditChain
     var isAuditChainDirty = false
+    /// Bulk-access windows of the principals whose counts land in this partition.
+    var principals: [String: AccessWindow] = [:]
+    var dirtyPrincipals: Set<String> = []
 
     init(partition: Int32, auditChain: AuditChain) {
         self.partition = partition
@@ -17,4 +20,6 @@ struct PartitionTask {
 
     /// The changelog key of the audit chain head (entity ids always contain "://").
     static let auditChainKey = "custody/audit-chain"
+    /// The changelog key prefix of principals' access windows.
+    static let principalKeyPrefix = "custody/principal/"
 }

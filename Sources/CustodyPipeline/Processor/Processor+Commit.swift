@@ -44,6 +44,13 @@ extension Processor {
             try producer.send(ProducerRecord(topic: configuration.topics.changelog, partition: partition,
                                              key: Array(PartitionTask.auditChainKey.utf8), value: JSONWriter.bytes(head)))
         }
+        for principal in task.dirtyPrincipals {
+            guard let window = task.principals[principal] else { continue }
+            try producer.send(ProducerRecord(topic: configuration.topics.changelog, partition: partition,
+                                             key: Array((PartitionTask.principalKeyPrefix + principal).utf8),
+                                             value: Self.encodeWindow(principal, window)))
+        }
+        tasks[partition]!.dirtyPrincipals.removeAll(keepingCapacity: true)
         tasks[partition]!.dirty.removeAll(keepingCapacity: true)
         tasks[partition]!.isAuditChainDirty = false
     }
@@ -86,7 +93,7 @@ extension Processor {
         }
         for number in Set(partitions.map(\.partition)) {
             tasks[number] = nil
-            for topic in [configuration.topics.input, configuration.topics.rekey] {
+            for topic in [configuration.topics.input, configuration.topics.rekey, configuration.topics.accessCounts] {
                 pendingOffsets[TopicPartition(topic: topic, partition: number)] = nil
             }
         }

@@ -8,10 +8,14 @@ extension Processor {
                                                "custody-original-partition", "custody-original-offset"]
 
     func handle(_ record: ConsumerRecord) throws {
-        metrics.countIn()
         defer {
             pendingOffsets[record.topicPartition] = record.offset + 1
         }
+        if record.headers.last(named: "custody-kind")?.stringValue == "access-count" {
+            try handleAccessCount(record)
+            return
+        }
+        metrics.countIn()
         let event: LifecycleEvent
         do {
             event = try decoder.decode(value: record.value) { name in record.headers.last(named: name)?.value ?? nil }
@@ -47,6 +51,9 @@ extension Processor {
         if let result = outcome.access, case let .accessed(access) = event.data {
             try audit(record.partition, entity: event.subject,
                       .access(event, access: access, result: result, decision: decision))
+            if let limit = maker.registry.policy(id: decision.policy.id, version: decision.policy.version)?.bulkAccess {
+                try sendAccessCount(event, access: access, limit: limit)
+            }
         }
         for kind in outcome.alerts {
             metrics.countAlert(kind: kind.rawValue)

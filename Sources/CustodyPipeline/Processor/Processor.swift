@@ -90,7 +90,8 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
             try producer.initTransactions()
             try producer.beginTransaction()
         }
-        try consumer.subscribe(topics: Array(Set([configuration.topics.input, configuration.topics.rekey])).sorted())
+        try consumer.subscribe(topics: Array(Set([configuration.topics.input, configuration.topics.rekey,
+                                                  configuration.topics.accessCounts])).sorted())
         logger.info("processing", metadata: ["input": "\(configuration.topics.input)", "partitions": "\(partitionCount)",
                                              "guarantee": "\(configuration.processing.guarantee.rawValue)"])
         let interval = Duration.milliseconds(configuration.processing.commitIntervalMs)
@@ -129,7 +130,7 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
             return Int32(found.partitions.count)
         }
         partitionCount = try count(configuration.topics.input)
-        for internalTopic in [configuration.topics.rekey, configuration.topics.changelog] {
+        for internalTopic in [configuration.topics.rekey, configuration.topics.changelog, configuration.topics.accessCounts] {
             let internalCount = try count(internalTopic)
             guard internalCount == partitionCount else {
                 throw ProcessorError("TOPICS_NOT_COPARTITIONED",

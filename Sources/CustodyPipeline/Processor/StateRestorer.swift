@@ -54,6 +54,11 @@ struct StateRestorer {
             task.auditChain = AuditChain(chain: chain, sequence: sequence, previousHash: previous)
             return
         }
+        if key.hasPrefix(PartitionTask.principalKeyPrefix) {
+            let principal = String(key.dropFirst(PartitionTask.principalKeyPrefix.count))
+            task.principals[principal] = record.value.flatMap(Processor.decodeWindow)
+            return
+        }
         guard let entity = EntityID(key) else { return }
         guard let value = record.value else {
             task.entities[entity] = nil
