@@ -22,7 +22,7 @@ final class KafkaCallbacks: @unchecked Sendable {
     let onStatistics: (@Sendable (String) -> Void)?
     let onCommit: (@Sendable (Result<[TopicPartitionOffset], KafkaError>) -> Void)?
     private let lock = NSLock()
-    private var listener: (any KafkaRebalanceListener)?
+    private weak var listener: (any KafkaRebalanceListener)?
     private var topicNames: [UnsafeRawPointer: String] = [:]
 
     init(logger: Logger,

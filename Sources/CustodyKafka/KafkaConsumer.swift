@@ -41,7 +41,8 @@ public final class KafkaConsumer: @unchecked Sendable {
         if state.withLock({ $0 }) == .open { rd_kafka_consumer_close(client.handle) }
     }
 
-    /// Receives assignment changes; set it before `subscribe`.
+    /// Receives assignment changes; set it before `subscribe`. Held weakly: the listener
+    /// usually owns the consumer.
     public var rebalanceListener: (any KafkaRebalanceListener)? {
         get { client.callbacks.rebalanceListener }
         set { client.callbacks.rebalanceListener = newValue }

@@ -49,7 +49,8 @@ struct DemoCommand: AsyncParsableCommand {
             try producer.send(step.record)
             try await producer.flush()
             let arrived = try await reader.waitFor(tagged: story.expectedTagged(through: index),
-                                                   deadLettered: story.expectedDeadLettered(through: index))
+                                                   deadLettered: story.expectedDeadLettered(through: index),
+                                                   alerts: story.expectedAlerts(through: index))
             for line in arrived { print("   \(line)") }
         }
         try reader.close()

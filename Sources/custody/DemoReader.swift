@@ -8,6 +8,7 @@ final class DemoReader: @unchecked Sendable {
     private let consumer: KafkaConsumer
     private var tagged = 0
     private var deadLettered = 0
+    private var alerts = 0
 
     init(bootstrapServers: String) throws {
         var configuration = KafkaConfiguration(bootstrapServers: bootstrapServers)
@@ -18,7 +19,7 @@ final class DemoReader: @unchecked Sendable {
     }
 
     /// Reads until `tagged` and `deadLettered` records have arrived in total (plus what came with them).
-    func waitFor(tagged wantedTagged: Int, deadLettered wantedDeadLettered: Int) async throws -> [String] {
+    func waitFor(tagged wantedTagged: Int, deadLettered wantedDeadLettered: Int, alerts wantedAlerts: Int) async throws -> [String] {
         try await BlockingIO.run { [self] in
             var lines: [String] = []
             let deadline = Date().addingTimeInterval(30)
@@ -27,7 +28,7 @@ final class DemoReader: @unchecked Sendable {
                 for record in try consumer.poll(maxRecords: 100, timeoutMs: 100) {
                     lines.append(describe(record))
                 }
-                if tagged >= wantedTagged && deadLettered >= wantedDeadLettered {
+                if tagged >= wantedTagged && deadLettered >= wantedDeadLettered && alerts >= wantedAlerts {
                     if settleUntil == nil { settleUntil = Date().addingTimeInterval(0.6) }
                     if Date() > settleUntil! { break }
                 }
@@ -55,6 +56,7 @@ final class DemoReader: @unchecked Sendable {
                 ?? "decision \(json?["decisionId"]?.stringValue ?? "?")"
             return "audit     #\(json?["sequence"]?.integerValue ?? -1) \(what), hash \(json?["hash"]?.stringValue?.prefix(12) ?? "?")…"
         case "governance.alerts":
+            alerts += 1
             return "ALERT     \(json?["kind"]?.stringValue ?? "?") (\(json?["severity"]?.stringValue ?? "?")): \(json?["message"]?.stringValue ?? "")"
         default:
             deadLettered += 1

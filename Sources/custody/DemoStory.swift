@@ -7,6 +7,7 @@ struct DemoStory {
         var narration: String
         var record: ProducerRecord
         var isValid = true
+        var alerts = 0
     }
 
     static let table = "postgres://crm-db:5432/crm.public.customers"
@@ -23,8 +24,9 @@ struct DemoStory {
                  record: event(1, "created", "2026-11-01T09:00:00Z", #"{"classification":["pii"],"owner":"team-crm","category":"customer","jurisdiction":"EU"}"#)),
             Step(narration: "An analyst reads emails and countries for a churn study.",
                  record: event(2, "accessed", "2026-11-02T10:00:00Z", #"{"principal":{"id":"ana","roles":["analyst"]},"purpose":"analytics","fields":["email","country"],"records":1200}"#)),
-            Step(narration: "A marketing job tries to read it for a campaign.",
-                 record: event(3, "accessed", "2026-11-03T11:00:00Z", #"{"principal":{"id":"campaign-bot","roles":["marketer"]},"purpose":"marketing","records":50000}"#)),
+            Step(narration: "A marketing job tries to read 50,000 customers for a campaign.",
+                 record: event(3, "accessed", "2026-11-03T11:00:00Z", #"{"principal":{"id":"campaign-bot","roles":["marketer"]},"purpose":"marketing","records":50000}"#),
+                 alerts: 2),
             Step(narration: "The data team reclassifies the table: the personal columns were dropped.",
                  record: event(4, "classified", "2026-11-10T08:00:00Z", #"{"classification":["internal"]}"#)),
             Step(narration: "A producer sends a record that is not an event.",
@@ -34,10 +36,12 @@ struct DemoStory {
             Step(narration: "The store confirms it deleted the table.",
                  record: event(5, "deleted", "2026-11-20T12:00:00Z", #"{"method":"hard","by":"crm-db","contentDigest":"sha256:\#(String(repeating: "0f", count: 32))"}"#)),
             Step(narration: "Someone reads the deleted table.",
-                 record: event(6, "accessed", "2026-11-21T12:00:00Z", #"{"principal":{"id":"ana","roles":["analyst"]},"purpose":"analytics"}"#)),
+                 record: event(6, "accessed", "2026-11-21T12:00:00Z", #"{"principal":{"id":"ana","roles":["analyst"]},"purpose":"analytics"}"#),
+                 alerts: 2),
         ]
     }
 
     func expectedTagged(through index: Int) -> Int { steps[...index].filter(\.isValid).count }
     func expectedDeadLettered(through index: Int) -> Int { steps[...index].filter { !$0.isValid }.count }
+    func expectedAlerts(through index: Int) -> Int { steps[...index].map(\.alerts).reduce(0, +) }
 }

@@ -186,7 +186,8 @@ def test_the_demo_tells_the_story_through_topics(custody, root):
     assert "class standard, delete at 2027-11-01T09:00:00Z (replaces " in out
     assert "DLQ       MALFORMED_JSON" in out
     assert "ALERT     access-to-deleted-data (critical)" in out
-    assert "Done: 7 events in, 6 tagged, 2 decisions, 3 alerts, 1 dead-lettered." in out
+    assert "ALERT     bulk-access (warning): campaign-bot read 50000 records within PT1M, above the limit of 10000" in out
+    assert "Done: 7 events in, 6 tagged, 2 decisions, 4 alerts, 1 dead-lettered." in out
 
 
 def test_exactly_once_mode_runs_the_transaction_protocol_on_the_mock(broker, tmp_path):
