@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 pkg-config --exists rdkafka 2>/dev/null || need_apt+=(librdkafka-dev pkg-config)
+command -v kcat >/dev/null || need_apt+=(kcat)
 command -v python3 >/dev/null || need_apt+=(python3 python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} from Debian" >&2

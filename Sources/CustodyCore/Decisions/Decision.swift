@@ -19,8 +19,9 @@ public final class Decision: Sendable, Equatable {
     public let previousDecisionId: String?
     /// Everything the decision depends on; a new decision is made only when it changes.
     public let basis: DecisionBasis
-    /// The policy-context headers this decision puts on every event (computed once).
-    public let contextHeaders: [HeaderField]
+    /// Header values formatted once per decision.
+    let classificationText: String
+    let expiresAtText: String?
 
     public init(id: String, entity: EntityID, at: Timestamp, cause: Cause, policy: PolicyReference, rollout: Rollout?,
                 ownClassification: [String], effectiveClassification: [String], owner: String?,
@@ -40,10 +41,30 @@ public final class Decision: Sendable, Equatable {
         self.isOnLegalHold = isOnLegalHold
         self.previousDecisionId = previousDecisionId
         self.basis = basis
-        contextHeaders = PolicyContextHeaders.decisionHeaders(id: id, policy: policy, rollout: rollout,
-                                                              effectiveClassification: effectiveClassification, owner: owner,
-                                                              retention: retention, expiresAt: expiresAt,
-                                                              isOnLegalHold: isOnLegalHold)
+        classificationText = effectiveClassification.joined(separator: ",")
+        expiresAtText = expiresAt?.rfc3339
+    }
+
+    /// The policy-context headers this decision puts on every event it governs.
+    public var contextHeaders: [HeaderField] {
+        var headers: [HeaderField] = []
+        forEachContextHeader { headers.append(HeaderField($0, $1)) }
+        return headers
+    }
+
+    /// Calls `body` with each of the decision's headers, in CONTRACT order, without allocating.
+    public func forEachContextHeader(_ body: (String, String) throws -> Void) rethrows {
+        try body("policy-id", policy.id)
+        try body("policy-version", String(policy.version))
+        try body("policy-digest", policy.digest)
+        try body("decision-id", id)
+        try body("data-classification", classificationText)
+        try body("data-owner", owner ?? "")
+        try body("retention-class", retention.retentionClass)
+        try body("retention-action", retention.action.rawValue)
+        if let expiresAtText { try body("retention-expires-at", expiresAtText) }
+        try body("legal-hold", isOnLegalHold ? "true" : "false")
+        if let rollout { try body("rollout-variant", rollout.variant) }
     }
 
     public static func == (lhs: Decision, rhs: Decision) -> Bool {

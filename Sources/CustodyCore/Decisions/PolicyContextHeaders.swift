@@ -7,30 +7,10 @@ public enum PolicyContextHeaders {
         "access-outcome", "masked-fields", "traceparent",
     ]
 
-    /// The headers a decision puts on every event it governs (all but access and trace context).
-    static func decisionHeaders(id: String, policy: PolicyReference, rollout: Decision.Rollout?, effectiveClassification: [String],
-                                owner: String?, retention: RetentionOutcome, expiresAt: Timestamp?,
-                                isOnLegalHold: Bool) -> [HeaderField] {
-        var headers: [HeaderField] = []
-        headers.reserveCapacity(14)
-        headers.append(HeaderField("policy-id", policy.id))
-        headers.append(HeaderField("policy-version", String(policy.version)))
-        headers.append(HeaderField("policy-digest", policy.digest))
-        headers.append(HeaderField("decision-id", id))
-        headers.append(HeaderField("data-classification", effectiveClassification.joined(separator: ",")))
-        headers.append(HeaderField("data-owner", owner ?? ""))
-        headers.append(HeaderField("retention-class", retention.retentionClass))
-        headers.append(HeaderField("retention-action", retention.action.rawValue))
-        if let expiresAt { headers.append(HeaderField("retention-expires-at", expiresAt.rfc3339)) }
-        headers.append(HeaderField("legal-hold", isOnLegalHold ? "true" : "false"))
-        if let rollout { headers.append(HeaderField("rollout-variant", rollout.variant)) }
-        return headers
-    }
-
     /// The headers for an event under `decision`. `traceparent` is the event's when it has one,
     /// else one derived from the event key (stable across replays).
     public static func make(decision: Decision, access: AccessResult?, traceparent: String?, eventKey: EventKey) -> EventHeaders {
-        EventHeaders(decisionHeaders: decision.contextHeaders, access: access,
+        EventHeaders(decision: decision, access: access,
                      traceparent: validTraceparent(traceparent) ?? makeTraceparent(eventKey: eventKey))
     }
 
@@ -80,13 +60,13 @@ public enum PolicyContextHeaders {
 /// The policy-context headers of one event: the decision's (shared, computed once per
 /// decision), the access outcome, and the trace context.
 public struct EventHeaders: Sendable {
-    public var decisionHeaders: [HeaderField]
+    public var decision: Decision
     public var access: AccessResult?
     public var traceparent: String
 
     /// Calls `body` with each header, in CONTRACT order.
     public func forEach(_ body: (String, String) throws -> Void) rethrows {
-        for header in decisionHeaders { try body(header.name, header.value) }
+        try decision.forEachContextHeader(body)
         if let access {
             try body("access-outcome", access.effect.rawValue)
             try body("masked-fields", access.maskedFields.joined(separator: ","))
