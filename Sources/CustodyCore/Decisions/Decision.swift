@@ -8,41 +8,46 @@ public final class Decision: Sendable, Equatable {
     /// The causing event's time.
     public let at: Timestamp
     public let cause: Cause
-    public let policy: PolicyReference
-    public let rollout: Rollout?
     public let ownClassification: [String]
-    public let effectiveClassification: [String]
-    public let owner: String?
     public let retention: RetentionOutcome
     public let expiresAt: Timestamp?
-    public let isOnLegalHold: Bool
     public let previousDecisionId: String?
     /// Everything the decision depends on; a new decision is made only when it changes.
     public let basis: DecisionBasis
-    /// Header values formatted once per decision.
+    private let rolloutDetail: RolloutDetail?
+    /// `data-classification`, formatted once.
     let classificationText: String
-    let expiresAtText: String?
 
+    public var policy: PolicyReference { basis.policy }
+    public var effectiveClassification: [String] { basis.effectiveClassification }
+    public var owner: String? { basis.owner }
+    public var isOnLegalHold: Bool { basis.isOnLegalHold }
+    public var rollout: Rollout? { rolloutDetail?.rollout }
+
+    /// The rollout, boxed: most decisions have none, and the box keeps them small.
+    private final class RolloutDetail: Sendable {
+        let rollout: Rollout
+        init(_ rollout: Rollout) { self.rollout = rollout }
+    }
+
+    /// `policy`, `effectiveClassification`, `owner` and `isOnLegalHold` must equal the basis's.
     public init(id: String, entity: EntityID, at: Timestamp, cause: Cause, policy: PolicyReference, rollout: Rollout?,
                 ownClassification: [String], effectiveClassification: [String], owner: String?,
                 retention: RetentionOutcome, expiresAt: Timestamp?, isOnLegalHold: Bool, previousDecisionId: String?,
                 basis: DecisionBasis) {
+        precondition(basis.policy == policy && basis.effectiveClassification == effectiveClassification
+                     && basis.owner == owner && basis.isOnLegalHold == isOnLegalHold, "a decision must agree with its basis")
         self.id = id
         self.entity = entity
         self.at = at
         self.cause = cause
-        self.policy = policy
-        self.rollout = rollout
         self.ownClassification = ownClassification
-        self.effectiveClassification = effectiveClassification
-        self.owner = owner
         self.retention = retention
         self.expiresAt = expiresAt
-        self.isOnLegalHold = isOnLegalHold
         self.previousDecisionId = previousDecisionId
         self.basis = basis
+        rolloutDetail = rollout.map(RolloutDetail.init)
         classificationText = effectiveClassification.joined(separator: ",")
-        expiresAtText = expiresAt?.rfc3339
     }
 
     /// The policy-context headers this decision puts on every event it governs.
@@ -62,7 +67,7 @@ public final class Decision: Sendable, Equatable {
         try body("data-owner", owner ?? "")
         try body("retention-class", retention.retentionClass)
         try body("retention-action", retention.action.rawValue)
-        if let expiresAtText { try body("retention-expires-at", expiresAtText) }
+        if let expiresAt { try body("retention-expires-at", expiresAt.rfc3339) }
         try body("legal-hold", isOnLegalHold ? "true" : "false")
         if let rollout { try body("rollout-variant", rollout.variant) }
     }

@@ -1,10 +1,14 @@
 /// An ISO 8601 duration (`P30D`, `P7Y`, `PT1M`, `P1Y2M3DT4H5M6S`, `P2W`). Years and months
 /// are added on the calendar (UTC), days and smaller as fixed lengths.
 public struct ISODuration: Hashable, Sendable, CustomStringConvertible {
-    public var years = 0
-    public var months = 0
-    public var days = 0
-    public var seconds = 0
+    public var years: Int { Int(storedYears) }
+    public var months: Int { Int(storedMonths) }
+    public var days: Int { Int(storedDays) }
+    public var seconds: Int { Int(storedSeconds) }
+    private var storedYears: Int32 = 0
+    private var storedMonths: Int32 = 0
+    private var storedDays: Int32 = 0
+    private var storedSeconds: Int32 = 0
     /// The text it was parsed from, printed back unchanged.
     public let text: String
 
@@ -16,6 +20,7 @@ public struct ISODuration: Hashable, Sendable, CustomStringConvertible {
         var bytes = Array(text.utf8)[...]
         guard bytes.first == UInt8(ascii: "P"), bytes.count >= 3 else { return nil }
         bytes = bytes.dropFirst()
+        var years = 0, months = 0, days = 0, seconds = 0
         var inTime = false
         var sawPart = false
         var lastRank = -1
@@ -52,7 +57,12 @@ public struct ISODuration: Hashable, Sendable, CustomStringConvertible {
             lastRank = rank
             sawPart = true
         }
-        guard sawPart else { return nil }
+        guard sawPart, let y = Int32(exactly: years), let m = Int32(exactly: months), let d = Int32(exactly: days),
+              let s = Int32(exactly: seconds) else { return nil }
+        storedYears = y
+        storedMonths = m
+        storedDays = d
+        storedSeconds = s
     }
 
     /// A rough length in seconds (a year as 365.2425 days, a month as a twelfth of it), for windows and ordering.
