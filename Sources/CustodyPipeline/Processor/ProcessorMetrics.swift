@@ -26,9 +26,8 @@ public final class ProcessorMetrics: Sendable {
     let changelogCounter = Counter(label: "custody_changelog_writes_total")
     let latency = Metrics.Timer(label: "custody_processing_latency_seconds", preferredDisplayUnit: .seconds)
     let batchDuration = Metrics.Timer(label: "custody_batch_duration_seconds", preferredDisplayUnit: .seconds)
-    private let deadLetterCounters = Mutex<[String: Counter]>([:])
-    private let alertCounters = Mutex<[String: Counter]>([:])
-    private let lagGauges = Mutex<[String: Gauge]>([:])
+    /// Counters and gauges with dimensions, made once per label and dimension values.
+    private let dimensioned = Mutex<[String: any Sendable]>([:])
 
     public init() {}
 
@@ -61,35 +60,27 @@ public final class ProcessorMetrics: Sendable {
 
     func countDeadLetter(code: String) {
         recordsDeadLettered.add(1, ordering: .relaxed)
-        let counter = deadLetterCounters.withLock { counters in
-            if let counter = counters[code] { return counter }
-            let counter = Counter(label: "custody_records_dead_lettered_total", dimensions: [("code", code)])
-            counters[code] = counter
-            return counter
-        }
-        counter.increment()
+        metric("custody_records_dead_lettered_total", [("code", code)], make: Counter.init).increment()
     }
 
     func countAlert(kind: String) {
         alerts.add(1, ordering: .relaxed)
-        let counter = alertCounters.withLock { counters in
-            if let counter = counters[kind] { return counter }
-            let counter = Counter(label: "custody_alerts_total", dimensions: [("kind", kind)])
-            counters[kind] = counter
-            return counter
-        }
-        counter.increment()
+        metric("custody_alerts_total", [("kind", kind)], make: Counter.init).increment()
     }
 
     func recordLag(topic: String, partition: Int32, lag: Int64) {
-        let key = "\(topic)/\(partition)"
-        let gauge = lagGauges.withLock { gauges in
-            if let gauge = gauges[key] { return gauge }
-            let gauge = Gauge(label: "custody_partition_lag", dimensions: [("topic", topic), ("partition", String(partition))])
-            gauges[key] = gauge
-            return gauge
+        metric("custody_partition_lag", [("topic", topic), ("partition", String(partition))], make: Gauge.init).record(lag)
+    }
+
+    private func metric<Metric: Sendable>(_ label: String, _ dimensions: [(String, String)],
+                                          make: (String, [(String, String)]) -> Metric) -> Metric {
+        let key = ([label] + dimensions.map { "\($0.0)=\($0.1)" }).joined(separator: "\u{1F}")
+        return dimensioned.withLock { cache in
+            if let existing = cache[key] as? Metric { return existing }
+            let created = make(label, dimensions)
+            cache[key] = created
+            return created
         }
-        gauge.record(lag)
     }
 
     /// A snapshot for logs and the status endpoint.

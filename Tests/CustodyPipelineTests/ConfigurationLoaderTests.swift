@@ -1,0 +1,61 @@
+import CustodyCore
+import CustodyPipeline
+import Testing
+
+@Suite struct ConfigurationLoaderTests {
+    func load(_ text: String, environment: [String: String] = [:]) throws(PolicyLoadError) -> CustodyConfiguration {
+        try ConfigurationLoader().load(text: text, file: "custody.yaml", environment: environment, baseDirectory: "/etc/custody")
+    }
+
+    @Test func theExampleShapeLoadsAndRelativePathsResolveAgainstTheFile() throws {
+        let configuration = try load("""
+        kafka: {bootstrapServers: "broker:9092", groupId: g, properties: {security.protocol: SSL, linger.ms: 10}}
+        topics: {input: in, tagged: out}
+        policies: [policies/retention.yaml, /abs/other.yaml]
+        processing: {guarantee: exactly-once, commitIntervalMs: 500}
+        admin: {listen: "0.0.0.0:9464"}
+        """)
+        #expect(configuration.kafka.bootstrapServers == "broker:9092")
+        #expect(configuration.kafka.properties == ["security.protocol": "SSL", "linger.ms": "10"])
+        #expect(configuration.topics.input == "in" && configuration.topics.tagged == "out")
+        #expect(configuration.topics.decisions == "governance.decisions")
+        #expect(configuration.policies == ["/etc/custody/policies/retention.yaml", "/abs/other.yaml"])
+        #expect(configuration.processing.guarantee == .exactlyOnce && configuration.processing.commitIntervalMs == 500)
+        #expect(configuration.adminListen == "0.0.0.0:9464")
+    }
+
+    @Test func environmentVariablesOverrideEveryKey() throws {
+        let configuration = try load("policies: [p.yaml]\n", environment: [
+            "CUSTODY_KAFKA_BOOTSTRAPSERVERS": "10.0.0.1:9092", "CUSTODY_TOPICS_INPUT": "events",
+            "CUSTODY_PROCESSING_COMMITINTERVALMS": "250", "CUSTODY_KAFKA_PROPERTIES_SASL_MECHANISM": "PLAIN",
+            "CUSTODY_POLICIES": "a.yaml,b.yaml", "HOME": "/root",
+        ])
+        #expect(configuration.kafka.bootstrapServers == "10.0.0.1:9092")
+        #expect(configuration.topics.input == "events")
+        #expect(configuration.processing.commitIntervalMs == 250)
+        #expect(configuration.kafka.properties["sasl.mechanism"] == "PLAIN")
+        #expect(configuration.policies == ["/etc/custody/a.yaml", "/etc/custody/b.yaml"])
+    }
+
+    @Test func badConfigurationIsRefusedNamingTheFileTheFieldAndTheFix() {
+        do {
+            _ = try load("""
+            kafka: {bootstrapServer: x}
+            topics: {inptu: x}
+            processing: {guarantee: twice, commitIntervalMs: -1}
+            admin: {listen: localhost}
+            """, environment: ["CUSTODY_KAFKA_BOOTSTRAP": "x"])
+            Issue.record("accepted a broken configuration")
+        } catch {
+            let byPath = Dictionary(grouping: error.problems, by: \.path)
+            #expect(byPath["kafka.bootstrapServer"]?.first?.message == "unknown key 'bootstrapServer'")
+            #expect(byPath["topics.inptu"] != nil)
+            #expect(byPath["processing.guarantee"]?.first?.fix == "use at-least-once or exactly-once")
+            #expect(byPath["processing.commitIntervalMs"] != nil)
+            #expect(byPath["admin.listen"]?.first?.fix.contains("host:port") == true)
+            #expect(byPath["policies"]?.first?.message == "is required")
+            #expect(byPath["CUSTODY_KAFKA_BOOTSTRAP"]?.first?.file == "environment")
+            #expect(error.problems.filter { $0.file == "custody.yaml" }.allSatisfy { $0.description.hasPrefix("custody.yaml: error: ") })
+        }
+    }
+}
