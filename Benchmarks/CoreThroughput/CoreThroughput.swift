@@ -7,32 +7,23 @@ import Foundation
 /// One scaled iteration processes one event; throughput is events per second (in thousands).
 let benchmarks: @Sendable () -> Void = {
     entityMemory()
-    let path = ProcessInfo.processInfo.environment["CUSTODY_BENCH_EVENTS"] ?? ".build/bench/events.jsonl"
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-        fatalError("no event stream at \(path): run Benchmarks/make-stream.sh first")
-    }
-    let values = text.split(separator: "\n").map { Array($0.utf8) }
-    let policyPath = ProcessInfo.processInfo.environment["CUSTODY_BENCH_POLICY"] ?? "../shared/bench/bench-policy.yaml"
-    guard let policyText = try? String(contentsOfFile: policyPath, encoding: .utf8),
-          let policy = try? PolicyLoader().load(text: policyText, file: policyPath).policy else {
-        fatalError("cannot load the bench policy at \(policyPath)")
-    }
-    let registry = PolicyRegistry([policy])
     let configuration = Benchmark.Configuration(metrics: [.throughput, .wallClock, .mallocCountTotal],
                                                 scalingFactor: .kilo, maxDuration: .seconds(15), maxIterations: 1_000)
 
     // State persists across samples, as in the processor: the stream's 20,000 entities
-    // accumulate and the events cycle through the whole stream.
-    let session = EvaluatorSession(registry: registry)
+    // accumulate and the events cycle through the whole stream. The stream is loaded when a
+    // benchmark that needs it runs, so that the memory benchmark's process does not hold it.
     Benchmark("decode+evaluate+headers", configuration: configuration) { benchmark in
+        let session = EvaluatorSession.shared
         for _ in benchmark.scaledIterations {
-            blackHole(session.next(values))
+            blackHole(session.next())
         }
     }
 
     Benchmark("decode", configuration: configuration) { benchmark in
         let decoder = EventDecoder()
         let header: (String) -> [UInt8]? = { _ in nil }
+        let values = BenchStream.values
         var index = 0
         for _ in benchmark.scaledIterations {
             blackHole(try? decoder.decode(value: values[index], header: header))
@@ -41,17 +32,35 @@ let benchmarks: @Sendable () -> Void = {
     }
 }
 
+/// The shared bench stream (gen_events.py) and policy, loaded on first use.
+enum BenchStream {
+    static let values: [[UInt8]] = {
+        let path = ProcessInfo.processInfo.environment["CUSTODY_BENCH_EVENTS"] ?? ".build/bench/events.jsonl"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            fatalError("no event stream at \(path): run Benchmarks/make-stream.sh first")
+        }
+        return text.split(separator: "\n").map { Array($0.utf8) }
+    }()
+
+    static let registry: PolicyRegistry = {
+        let policyPath = ProcessInfo.processInfo.environment["CUSTODY_BENCH_POLICY"] ?? "../shared/bench/bench-policy.yaml"
+        guard let policyText = try? String(contentsOfFile: policyPath, encoding: .utf8),
+              let policy = try? PolicyLoader().load(text: policyText, file: policyPath).policy else {
+            fatalError("cannot load the bench policy at \(policyPath)")
+        }
+        return PolicyRegistry([policy])
+    }()
+}
+
 /// The evaluator and the stream position, kept between benchmark samples.
 final class EvaluatorSession: @unchecked Sendable {
     // @unchecked: the benchmark runs its samples one at a time.
-    var evaluator: StreamEvaluator
+    static let shared = EvaluatorSession()
+    var evaluator = StreamEvaluator(registry: BenchStream.registry)
+    let values = BenchStream.values
     var index = 0
 
-    init(registry: PolicyRegistry) {
-        evaluator = StreamEvaluator(registry: registry)
-    }
-
-    func next(_ values: [[UInt8]]) -> EventHeaders? {
+    func next() -> EventHeaders? {
         defer { index = index + 1 == values.count ? 0 : index + 1 }
         return evaluator.process(value: values[index])
     }

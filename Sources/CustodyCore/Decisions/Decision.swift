@@ -3,7 +3,9 @@
 public final class Decision: Sendable, Equatable {
     /// 32 hex digits, deterministic: the same event under the same policy version and
     /// entity state gives the same id.
-    public let id: String
+    public var id: String { identifier.hex }
+    /// The id as 128 bits (a decision is kept for every entity: 16 bytes, not a string).
+    public let identifier: DecisionID
     public let entity: EntityID
     /// The causing event's time.
     public let at: Timestamp
@@ -11,7 +13,8 @@ public final class Decision: Sendable, Equatable {
     public let ownClassification: [String]
     public let retention: RetentionOutcome
     public let expiresAt: Timestamp?
-    public let previousDecisionId: String?
+    public var previousDecisionId: String? { previousIdentifier?.hex }
+    public let previousIdentifier: DecisionID?
     /// Everything the decision depends on; a new decision is made only when it changes.
     public let basis: DecisionBasis
     private let rolloutDetail: RolloutDetail?
@@ -31,20 +34,20 @@ public final class Decision: Sendable, Equatable {
     }
 
     /// `policy`, `effectiveClassification`, `owner` and `isOnLegalHold` must equal the basis's.
-    public init(id: String, entity: EntityID, at: Timestamp, cause: Cause, policy: PolicyReference, rollout: Rollout?,
+    public init(id: DecisionID, entity: EntityID, at: Timestamp, cause: Cause, policy: PolicyReference, rollout: Rollout?,
                 ownClassification: [String], effectiveClassification: [String], owner: String?,
-                retention: RetentionOutcome, expiresAt: Timestamp?, isOnLegalHold: Bool, previousDecisionId: String?,
+                retention: RetentionOutcome, expiresAt: Timestamp?, isOnLegalHold: Bool, previousDecisionId: DecisionID?,
                 basis: DecisionBasis) {
         precondition(basis.policy == policy && basis.effectiveClassification == effectiveClassification
                      && basis.owner == owner && basis.isOnLegalHold == isOnLegalHold, "a decision must agree with its basis")
-        self.id = id
+        identifier = id
         self.entity = entity
         self.at = at
         self.cause = cause
         self.ownClassification = ownClassification
         self.retention = retention
         self.expiresAt = expiresAt
-        self.previousDecisionId = previousDecisionId
+        previousIdentifier = previousDecisionId
         self.basis = basis
         rolloutDetail = rollout.map(RolloutDetail.init)
         classificationText = effectiveClassification.joined(separator: ",")
@@ -73,8 +76,8 @@ public final class Decision: Sendable, Equatable {
     }
 
     public static func == (lhs: Decision, rhs: Decision) -> Bool {
-        lhs === rhs || (lhs.id == rhs.id && lhs.basis == rhs.basis && lhs.at == rhs.at && lhs.cause == rhs.cause
-                        && lhs.previousDecisionId == rhs.previousDecisionId)
+        lhs === rhs || (lhs.identifier == rhs.identifier && lhs.basis == rhs.basis && lhs.at == rhs.at
+                        && lhs.cause == rhs.cause && lhs.previousIdentifier == rhs.previousIdentifier)
     }
 
     public struct Cause: Sendable, Equatable {
@@ -146,5 +149,38 @@ public struct DecisionBasis: Sendable, Equatable {
         for value in [owner, category, jurisdiction, origin, location] { add(value ?? "") }
         add(String(createdAt.millisecondsSinceEpoch))
         add(isOnLegalHold ? "hold" : "")
+    }
+}
+
+/// A decision id: 128 bits, printed as 32 lower-case hex digits.
+public struct DecisionID: Hashable, Sendable {
+    public var high: UInt64
+    public var low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// From the first 16 bytes of `bytes`.
+    public init<Bytes: Sequence<UInt8>>(prefixOf bytes: Bytes) {
+        var values = bytes.makeIterator()
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for _ in 0..<8 { high = high << 8 | UInt64(values.next() ?? 0) }
+        for _ in 0..<8 { low = low << 8 | UInt64(values.next() ?? 0) }
+        self.init(high: high, low: low)
+    }
+
+    /// From 32 hex digits; nil otherwise.
+    public init?(hex: String) {
+        guard hex.utf8.count == 32, let bytes = Hex.decode(hex) else { return nil }
+        self.init(prefixOf: bytes)
+    }
+
+    public var hex: String {
+        Hex.encode((0..<16).map { index in
+            UInt8(truncatingIfNeeded: (index < 8 ? high : low) >> (56 - 8 * UInt64(index % 8)))
+        })
     }
 }

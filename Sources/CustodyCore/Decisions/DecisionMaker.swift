@@ -107,14 +107,14 @@ public struct DecisionMaker: Sendable {
                                 cause: cause, policy: policy.reference, rollout: rollout,
                                 ownClassification: state.ownClassification, effectiveClassification: effective,
                                 owner: state.owner, retention: retention.outcome, expiresAt: retention.expiresAt,
-                                isOnLegalHold: state.isOnLegalHold, previousDecisionId: state.decision?.id, basis: basis)
+                                isOnLegalHold: state.isOnLegalHold, previousDecisionId: state.decision?.identifier, basis: basis)
         state.decision = decision
         isNew = true
         return decision
     }
 
     /// 32 hex digits of SHA-256 over the event key and the decision basis.
-    public static func decisionId(eventKey: EventKey, basis: DecisionBasis) -> String {
+    public static func decisionId(eventKey: EventKey, basis: DecisionBasis) -> DecisionID {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(320)
         bytes.append(contentsOf: eventKey.source.utf8)
@@ -122,7 +122,7 @@ public struct DecisionMaker: Sendable {
         bytes.append(contentsOf: eventKey.id.utf8)
         bytes.append(0x1F)
         basis.append(to: &bytes)
-        return Hex.encode(SHA256.hash(data: bytes).prefix(16))
+        return DecisionID(prefixOf: SHA256.hash(data: bytes))
     }
 }
 

@@ -97,7 +97,8 @@ public enum EntityStateCodec {
     }
 
     static func decision(_ value: JSONValue, entity: EntityID) throws(Failure) -> Decision {
-        guard case let .object(object) = value, let id = object["id"]?.stringValue, let at = object["at"]?.integerValue,
+        guard case let .object(object) = value, let id = object["id"]?.stringValue.flatMap(DecisionID.init(hex:)),
+              let at = object["at"]?.integerValue,
               let eventId = object["eventId"]?.stringValue, let type = object["type"]?.stringValue,
               let policyId = object["policyId"]?.stringValue, let version = object["policyVersion"]?.integerValue,
               let digest = object["policyDigest"]?.stringValue, let retentionClass = object["class"]?.stringValue,
@@ -125,7 +126,7 @@ public enum EntityStateCodec {
                         owner: object["owner"]?.stringValue,
                         retention: RetentionOutcome(retentionClass: retentionClass, keep: keep, action: action),
                         expiresAt: object["expiresAt"]?.integerValue.map { Timestamp(millisecondsSinceEpoch: Int64($0)) },
-                        isOnLegalHold: isOnLegalHold, previousDecisionId: object["previous"]?.stringValue, basis: basis)
+                        isOnLegalHold: isOnLegalHold, previousDecisionId: object["previous"]?.stringValue.flatMap(DecisionID.init(hex:)), basis: basis)
     }
 
     private static func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }

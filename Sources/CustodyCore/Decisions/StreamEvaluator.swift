@@ -4,7 +4,7 @@
 public struct StreamEvaluator: Sendable {
     public var decoder = EventDecoder()
     public var maker: DecisionMaker
-    public private(set) var states: [EntityID: EntityState] = [:]
+    public private(set) var states = EntityStore()
     public private(set) var decisionsMade = 0
     public private(set) var rejected = 0
 
@@ -22,7 +22,8 @@ public struct StreamEvaluator: Sendable {
             rejected += 1
             return nil
         }
-        let outcome = maker.apply(event, to: &states[event.subject, default: DecisionMaker.newState(for: event)])
+        let maker = self.maker
+        let outcome = states.update(event.subject, create: { DecisionMaker.newState(for: event) }) { maker.apply(event, to: &$0) }
         if outcome.isNewDecision { decisionsMade += 1 }
         guard let decision = outcome.decision else { return nil }
         return PolicyContextHeaders.make(decision: decision, access: outcome.access, traceparent: event.traceparent,

@@ -5,7 +5,7 @@ import CustodyCore
 /// its audit chain.
 struct PartitionTask {
     let partition: Int32
-    var entities: [EntityID: EntityState] = [:]
+    var entities = EntityStore()
     var dirty: Set<EntityID> = []
     var auditChain: AuditChain
     var isAuditChainDirty = false

@@ -32,7 +32,10 @@ extension Processor {
         guard tasks[record.partition] != nil else {
             throw ProcessorError("NO_TASK", "a record of \(record.topicPartition) arrived before its state was restored")
         }
-        let outcome = maker.apply(event, to: &tasks[record.partition]!.entities[event.subject, default: DecisionMaker.newState(for: event)])
+        let maker = self.maker
+        let outcome = tasks[record.partition]!.entities.update(event.subject, create: { DecisionMaker.newState(for: event) }) {
+            maker.apply(event, to: &$0)
+        }
         tasks[record.partition]!.dirty.insert(event.subject)
         guard let decision = outcome.decision else {
             try deadLetter(record, code: "NO_GOVERNING_POLICY",

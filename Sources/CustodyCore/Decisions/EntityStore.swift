@@ -1,0 +1,39 @@
+/// Entity states by id. Each state lives in its own small object, so the hash table holds
+/// only a key and a reference per entity: growing it to a million entries copies 24 bytes a
+/// slot, not whole states, and states are updated in place.
+public struct EntityStore: Sendable {
+    private final class Cell: @unchecked Sendable {
+        // @unchecked: a store is owned and mutated by one thread (a partition's processor).
+        var state: EntityState
+        init(_ state: EntityState) { self.state = state }
+    }
+
+    private var cells: [EntityID: Cell] = [:]
+
+    public init() {}
+
+    public var count: Int { cells.count }
+
+    public subscript(entity: EntityID) -> EntityState? {
+        get { cells[entity]?.state }
+        set {
+            if let newValue {
+                if let cell = cells[entity] { cell.state = newValue } else { cells[entity] = Cell(newValue) }
+            } else {
+                cells[entity] = nil
+            }
+        }
+    }
+
+    /// Runs `body` on the entity's state in place, creating it with `create` when missing.
+    public mutating func update<Result>(_ entity: EntityID, create: () -> EntityState,
+                                        _ body: (inout EntityState) -> Result) -> Result {
+        if let cell = cells[entity] { return body(&cell.state) }
+        let cell = Cell(create())
+        cells[entity] = cell
+        return body(&cell.state)
+    }
+
+    /// The ids of every entity held.
+    public var ids: [EntityID] { Array(cells.keys) }
+}
