@@ -40,11 +40,32 @@ public final class KafkaProducer: @unchecked Sendable {
         }
     }
 
+    /// Queues one record whose headers `writeHeaders` adds straight into librdkafka's header
+    /// list (no intermediate arrays): the hot path for records with many headers.
+    public func send(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?, tag: UInt64 = 0,
+                     writeHeaders: (inout KafkaHeaderWriter) -> Void) throws {
+        var writer = KafkaHeaderWriter(native: rd_kafka_headers_new(16)!)
+        writeHeaders(&writer)
+        try withOptionalBytes(key) { keyBytes in
+            try withOptionalBytes(value) { valueBytes in
+                try send(topic: topic, partition: partition, key: keyBytes, value: valueBytes, nativeHeaders: writer.native,
+                         tag: tag)
+            }
+        }
+    }
+
     /// Queues one record from borrowed bytes (copied by librdkafka). A `nil` buffer is a
     /// null key or value; an empty one is empty. Waits while the local queue is full.
     public func send(topic: String, partition: Int32? = nil, key: UnsafeRawBufferPointer?,
                      value: UnsafeRawBufferPointer?, headers: [KafkaHeader], tag: UInt64 = 0) throws {
-        var nativeHeaders = Self.makeNativeHeaders(headers)
+        try send(topic: topic, partition: partition, key: key, value: value, nativeHeaders: Self.makeNativeHeaders(headers),
+                 tag: tag)
+    }
+
+    /// Takes ownership of `nativeHeaders` (freed here unless librdkafka takes them).
+    private func send(topic: String, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
+                      nativeHeaders: OpaquePointer?, tag: UInt64) throws {
+        var nativeHeaders = nativeHeaders
         defer { if let nativeHeaders { rd_kafka_headers_destroy(nativeHeaders) } }
         try topic.withCString { topicName in
             try withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { values in
@@ -141,4 +162,28 @@ public final class KafkaProducer: @unchecked Sendable {
 func withOptionalBytes<Result>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) throws -> Result) rethrows -> Result {
     guard let bytes else { return try body(nil) }
     return try bytes.withUnsafeBytes { try body($0) }
+}
+
+/// Adds headers to a record being produced, straight into librdkafka's list.
+public struct KafkaHeaderWriter {
+    let native: OpaquePointer
+
+    /// A header whose value is the string's UTF-8 bytes.
+    public mutating func add(_ name: String, _ value: String) {
+        var value = value
+        value.withUTF8 { bytes in
+            _ = rd_kafka_header_add(native, name, -1, bytes.baseAddress.map(UnsafeRawPointer.init) ?? KafkaProducer.emptyBytes, bytes.count)
+        }
+    }
+
+    /// A header with raw bytes; nil is a null value.
+    public mutating func add(_ name: String, bytes: [UInt8]?) {
+        guard let bytes else {
+            _ = rd_kafka_header_add(native, name, -1, nil, 0)
+            return
+        }
+        bytes.withUnsafeBytes { raw in
+            _ = rd_kafka_header_add(native, name, -1, raw.baseAddress ?? KafkaProducer.emptyBytes, raw.count)
+        }
+    }
 }

@@ -69,12 +69,14 @@ extension Processor {
     /// The input record, value unchanged, with its headers (policy-context names removed) and
     /// the policy-context headers, keyed by its original key.
     func tag(_ record: ConsumerRecord, headers context: EventHeaders) throws {
-        var headers = record.headers.filter {
-            !PolicyContextHeaders.names.contains($0.name) && !Self.internalHeaders.contains($0.name)
-        }
-        context.forEach { name, value in headers.append(KafkaHeader(name: name, string: value)) }
         let key = record.headers.last(named: "custody-original-key").map { $0.value } ?? record.key
-        try producer.send(ProducerRecord(topic: configuration.topics.tagged, key: key, value: record.value, headers: headers))
+        try producer.send(topic: configuration.topics.tagged, key: key, value: record.value) { writer in
+            for header in record.headers
+            where !PolicyContextHeaders.names.contains(header.name) && !Self.internalHeaders.contains(header.name) {
+                writer.add(header.name, bytes: header.value)
+            }
+            context.forEach { name, value in writer.add(name, value) }
+        }
         metrics.countTagged()
         if record.timestampMs > 0 {
             let now = Int64(Date().timeIntervalSince1970 * 1000)
