@@ -20,13 +20,14 @@ public struct PipelineBenchmark: Sendable {
     public func run(logger: Logger) throws -> BenchmarkResult {
         var configuration = self.configuration
         let probe = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: configuration.kafka.bootstrapServers))
-        if try probe.metadata().topic(configuration.topics.rekey) == nil {
+        let metadata = try probe.metadata()
+        if metadata.topic(configuration.topics.rekey) == nil {
             // The shared peers' broker has no rekey topic (and the mock cannot create one on
             // request): re-key into the input topic itself, which is trivially co-partitioned.
             logger.notice("no \(configuration.topics.rekey) topic: re-keying into \(configuration.topics.input)")
             configuration.topics.rekey = configuration.topics.input
         }
-        if try probe.metadata().topic(configuration.topics.accessCounts) == nil {
+        if metadata.topic(configuration.topics.accessCounts) == nil {
             logger.notice("no \(configuration.topics.accessCounts) topic: access counts go to \(configuration.topics.input)")
             configuration.topics.accessCounts = configuration.topics.input
         }

@@ -9,8 +9,12 @@ import Testing
         .deletingLastPathComponent().appendingPathComponent(".build/record-samples")
 
     func write(_ name: String, _ value: JSONValue) throws {
+        try write(name, JSONWriter.bytes(value))
+    }
+
+    func write(_ name: String, _ bytes: [UInt8]) throws {
         try FileManager.default.createDirectory(at: Self.directory, withIntermediateDirectories: true)
-        try Data(JSONWriter.bytes(value)).write(to: Self.directory.appendingPathComponent(name))
+        try Data(bytes).write(to: Self.directory.appendingPathComponent(name))
     }
 
     @Test func decisionsAndHeadersAreWrittenForSchemaValidation() throws {
@@ -26,8 +30,8 @@ import Testing
         let hold = LifecycleEvent(id: "e3", source: "//samples", type: .holdPlaced, time: Timestamp(rfc3339: "2026-11-03T00:00:00Z")!,
                                   subject: subject, data: .holdPlaced(holdId: "h1", reason: "audit", by: "legal"))
         let second = try #require(maker.apply(hold, to: &state).decision)
-        try write("decision-1.json", DecisionRecord.json(first, category: "customer"))
-        try write("decision-2.json", DecisionRecord.json(second, category: "customer"))
+        try write("decision-1.json", DecisionRecord.bytes(first))
+        try write("decision-2.json", DecisionRecord.bytes(second))
         let headers = PolicyContextHeaders.make(decision: second, access: accessOutcome.access, traceparent: nil, eventKey: EventKey(source: "//samples", id: "e2"))
         try write("policy-context-headers-1.json", .object(JSONObject(headers.fields.map { JSONObject.Member(key: $0.name, value: .string($0.value)) })))
         #expect(second.previousDecisionId == first.id)

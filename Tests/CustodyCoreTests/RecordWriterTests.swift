@@ -16,9 +16,20 @@ import Testing
         return (accessed, decision, access, result)
     }
 
-    @Test func decisionBytesSayWhatTheJSONValueSays() throws {
+    @Test func decisionBytesCarryTheContractFields() throws {
         let (_, decision, _, _) = try sampleDecisions()
-        #expect(try JSONParser.parse(DecisionRecord.bytes(decision)) == DecisionRecord.json(decision))
+        let record = try JSONParser.parse(DecisionRecord.bytes(decision))
+        #expect(record["decisionId"]?.stringValue == decision.id)
+        #expect(record["entity"]?.stringValue == #"s3://lake/raw/"quoted"\path"#)
+        #expect(record["cause"] == ["eventId": "e1", "type": "data.lifecycle.created"])
+        #expect(record["policy"] == ["id": "retention", "version": 4, "digest": .string(decision.policy.digest)])
+        #expect(record["classification"] == ["own": ["pii"], "effective": ["pii"]])
+        #expect(record["owner"]?.stringValue == "crm\u{1}")
+        #expect(record["retention"] == ["class": "personal", "action": "delete", "keep": "P30D",
+                                        "expiresAt": "2026-12-01T00:00:00Z"])
+        #expect(record["legalHold"] == false)
+        #expect(record["previousDecisionId"] == .null)
+        #expect(record["rollout"] == nil)
     }
 
     @Test func directlyWrittenAuditRecordsAreCanonicalAndVerify() throws {
@@ -26,9 +37,9 @@ import Testing
         var fast = AuditChain(chain: "lifecycle.events/3")
         var reference = AuditChain(chain: "lifecycle.events/3")
         let entries: [(AuditEntry, JSONObject)] = [
-            (.decision(decision, eventId: "e1"), GovernanceRecords.auditDecision(decision, eventId: "e1")),
+            (.decision(decision, eventId: "e1"), ReferenceAudit.decision(decision, eventId: "e1")),
             (.access(event, access: access, result: result, decision: decision),
-             GovernanceRecords.auditAccess(event, access: access, result: result, decision: decision)),
+             ReferenceAudit.access(event, access: access, result: result, decision: decision)),
         ]
         for (entry, object) in entries {
             let bytes = fast.append(entry)
@@ -54,5 +65,46 @@ import Testing
         let restored = try EntityStateCodec.decode(EntityStateCodec.encode(state))
         #expect(restored == state)
         #expect(restored.decision?.contextHeaders == decision.contextHeaders)
+    }
+}
+
+/// Audit records built as JSON objects, member by member: the reference that the directly
+/// written, canonical records must equal.
+enum ReferenceAudit {
+    /// An audit entry for a new decision (before chaining).
+    static func decision(_ decision: Decision, eventId: String) -> JSONObject {
+        JSONObject([
+            "type": "decision",
+            "entity": .string(decision.entity.value),
+            "at": .string(decision.at.rfc3339),
+            "eventId": .string(eventId),
+            "decisionId": .string(decision.id),
+            "policy": DecisionRecord.policyReference(decision.policy),
+        ])
+    }
+
+    /// An audit entry for an access evaluation (before chaining).
+    static func access(_ event: LifecycleEvent, access: EventData.Accessed, result: AccessResult,
+                                   decision: Decision?) -> JSONObject {
+        var record = JSONObject([
+            "type": "access",
+            "entity": .string(event.subject.value),
+            "at": .string(event.time.rfc3339),
+            "eventId": .string(event.id),
+        ])
+        if let decision {
+            record["decisionId"] = .string(decision.id)
+            record["policy"] = DecisionRecord.policyReference(decision.policy)
+        }
+        record["access"] = .object(JSONObject([
+            "principal": .string(access.principalId),
+            "roles": .array(access.roles.map(JSONValue.string)),
+            "purpose": .string(access.purpose),
+            "fields": .array(access.fields.map(JSONValue.string)),
+            "records": .number(Double(access.records)),
+            "outcome": .string(result.effect.rawValue),
+            "maskedFields": .array(result.maskedFields.map(JSONValue.string)),
+        ]))
+        return record
     }
 }

@@ -1,44 +1,7 @@
 import Crypto
 
-/// The JSON records Custody emits besides decisions: audit entries and alerts.
+/// Alerts as JSON records (decisions and audit entries are written straight to bytes).
 public enum GovernanceRecords {
-    /// An audit entry for a new decision (before chaining).
-    public static func auditDecision(_ decision: Decision, eventId: String) -> JSONObject {
-        JSONObject([
-            "type": "decision",
-            "entity": .string(decision.entity.value),
-            "at": .string(decision.at.rfc3339),
-            "eventId": .string(eventId),
-            "decisionId": .string(decision.id),
-            "policy": DecisionRecord.policyReference(decision.policy),
-        ])
-    }
-
-    /// An audit entry for an access evaluation (before chaining).
-    public static func auditAccess(_ event: LifecycleEvent, access: EventData.Accessed, result: AccessResult,
-                                   decision: Decision?) -> JSONObject {
-        var record = JSONObject([
-            "type": "access",
-            "entity": .string(event.subject.value),
-            "at": .string(event.time.rfc3339),
-            "eventId": .string(event.id),
-        ])
-        if let decision {
-            record["decisionId"] = .string(decision.id)
-            record["policy"] = DecisionRecord.policyReference(decision.policy)
-        }
-        record["access"] = .object(JSONObject([
-            "principal": .string(access.principalId),
-            "roles": .array(access.roles.map(JSONValue.string)),
-            "purpose": .string(access.purpose),
-            "fields": .array(access.fields.map(JSONValue.string)),
-            "records": .number(Double(access.records)),
-            "outcome": .string(result.effect.rawValue),
-            "maskedFields": .array(result.maskedFields.map(JSONValue.string)),
-        ]))
-        return record
-    }
-
     /// An alert; its id is deterministic from the event and the kind (replays repeat it).
     public static func alert(_ kind: AlertKind, entity: String, at: Timestamp, eventKey: EventKey?, decision: Decision?,
                              message: String, details: JSONObject = JSONObject()) -> JSONValue {
