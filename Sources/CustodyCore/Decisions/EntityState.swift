@@ -22,6 +22,8 @@ public struct EntityState: Sendable, Equatable {
     public var decision: Decision?
     /// Fingerprints of the last `recentEventLimit` events (`source` + `id`), oldest first.
     public var recentEvents: [EventFingerprint]
+    /// The purge requested for the decision in force, when its expiry passed.
+    public var purge: PurgeMark?
 
     public static let recentEventLimit = 8
 
@@ -82,5 +84,23 @@ public struct EventFingerprint: Hashable, Sendable {
         }
         high = first.value
         low = second.value ^ (first.value >> 29)
+    }
+}
+
+/// A purge request sent for an entity: for which decision, when, and whether its overdue
+/// alert was raised. Boxed, so an entity that never expires pays one pointer for it.
+public final class PurgeMark: Sendable, Equatable {
+    public let decision: DecisionID
+    public let requestedAt: Timestamp
+    public let isOverdueRaised: Bool
+
+    public init(decision: DecisionID, requestedAt: Timestamp, isOverdueRaised: Bool = false) {
+        self.decision = decision
+        self.requestedAt = requestedAt
+        self.isOverdueRaised = isOverdueRaised
+    }
+
+    public static func == (left: PurgeMark, right: PurgeMark) -> Bool {
+        left.decision == right.decision && left.requestedAt == right.requestedAt && left.isOverdueRaised == right.isOverdueRaised
     }
 }

@@ -25,6 +25,11 @@ public enum EntityStateCodec {
                              ("location", state.location), ("origin", state.origin)] {
             if let value { out.field(key, value) }
         }
+        if let purge = state.purge {
+            out.key("purge")
+            out.value(["decision": .string(purge.decision.hex), "at": .number(Double(purge.requestedAt.millisecondsSinceEpoch)),
+                       "overdue": .bool(purge.isOverdueRaised)])
+        }
         if let decision = state.decision {
             out.key("decision")
             out.value(encode(decision))
@@ -62,6 +67,13 @@ public enum EntityStateCodec {
         state.location = object["location"]?.stringValue
         state.origin = object["origin"]?.stringValue
         if let decision = object["decision"] { state.decision = try self.decision(decision, entity: entity) }
+        if let purge = object["purge"] {
+            guard let decision = purge["decision"]?.stringValue.flatMap(DecisionID.init(hex:)), let at = purge["at"]?.integerValue else {
+                throw Failure(message: "changelog purge mark of \(entity) is incomplete")
+            }
+            state.purge = PurgeMark(decision: decision, requestedAt: Timestamp(millisecondsSinceEpoch: Int64(at)),
+                                    isOverdueRaised: purge["overdue"] == .bool(true))
+        }
         return state
     }
 

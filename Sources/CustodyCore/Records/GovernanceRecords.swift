@@ -24,6 +24,44 @@ public enum GovernanceRecords {
     }
 }
 
+extension GovernanceRecords {
+    /// The id of the purge of `entity` under `decision`: one per entity and decision, so a
+    /// request sent again after a restart is recognisable.
+    public static func purgeId(entity: EntityID, decision: Decision) -> String {
+        Hex.encode(SHA256.hash(data: Array("purge\u{1F}\(entity.value)\u{1F}\(decision.id)".utf8)).prefix(16))
+    }
+
+    /// A purge request for `governance.purge`.
+    public static func purgeRequest(entity: EntityID, decision: Decision, requestedAt: Timestamp) -> JSONValue {
+        var record = JSONObject([
+            "type": "purge-request",
+            "purgeId": .string(purgeId(entity: entity, decision: decision)),
+            "entity": .string(entity.value),
+            "decisionId": .string(decision.id),
+            "policy": ["id": .string(decision.policy.id), "version": .number(Double(decision.policy.version)),
+                       "digest": .string(decision.policy.digest)],
+            "retentionClass": .string(decision.retention.retentionClass),
+            "action": .string(decision.retention.action.rawValue),
+            "requestedAt": .string(requestedAt.rfc3339),
+        ])
+        if let expiresAt = decision.expiresAt { record["expiresAt"] = .string(expiresAt.rfc3339) }
+        return .object(record)
+    }
+
+    /// The overdue alert of a purge still unconfirmed after the grace.
+    /// Its time is when the purge became overdue, so a replay repeats its id.
+    public static func overduePurge(entity: EntityID, decision: Decision, requestedAt: Timestamp,
+                                    graceMilliseconds: Int64) -> JSONValue {
+        let purgeId = purgeId(entity: entity, decision: decision)
+        let overdueAt = Timestamp(millisecondsSinceEpoch: requestedAt.millisecondsSinceEpoch + graceMilliseconds)
+        return alert(.overduePurge, entity: entity.value, at: overdueAt, eventKey: nil,
+                     decision: decision,
+                     message: "the purge of \(entity) requested at \(requestedAt.rfc3339) is unconfirmed after \(graceMilliseconds / 1000) s",
+                     details: JSONObject(["purgeId": .string(purgeId), "requestedAt": .string(requestedAt.rfc3339),
+                                          "graceSeconds": .number(Double(graceMilliseconds / 1000))]))
+    }
+}
+
 extension AlertKind {
     public var severity: String {
         switch self {
