@@ -62,6 +62,9 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Commit interval in milliseconds.")
         var commitIntervalMs = 1000
 
+        @Option(help: "Checkpoint signing key (default: a fresh key, so deletion proofs are part of the work).")
+        var signingKey: String?
+
         func run() async throws {
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
@@ -74,9 +77,19 @@ struct BenchCommand: AsyncParsableCommand {
             configuration.kafka.groupId = group
             configuration.topics.input = topic
             configuration.processing.commitIntervalMs = commitIntervalMs
+            configuration.proofsSigningKey = try signingKey ?? Self.freshKey(name: configuration.proofsOrigin)
             let benchmark = PipelineBenchmark(configuration: configuration, registry: PolicyRegistry([loaded]), count: count)
             let result = try await runOnDedicatedThread { try benchmark.run(logger: Logger(label: "custody.bench")) }
             print(result.rateLine)
         }
+    }
+}
+
+extension BenchCommand.Pipeline {
+    /// Writes a fresh signer key to a temporary file; returns its path.
+    static func freshKey(name: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("custody-bench-\(getpid()).key").path
+        try Data((SignedNote.generateKey(name: name).signer + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        return path
     }
 }

@@ -30,27 +30,38 @@ struct DemoCommand: AsyncParsableCommand {
         configuration.kafka.bootstrapServers = broker.bootstrapServers
         configuration.kafka.groupId = "custody-demo"
         configuration.processing.commitIntervalMs = 200
+        configuration.processing.timerIntervalMs = 200
+        // A fresh signing key for the deletion-proof logs; its public half verifies the proofs.
+        let (signerKey, verifierKey) = try SignedNote.generateKey(name: configuration.proofsOrigin)
+        let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("custody-demo-\(getpid()).key")
+        try Data((signerKey + "\n").utf8).write(to: keyFile)
+        defer { try? FileManager.default.removeItem(at: keyFile) }
+        configuration.proofsSigningKey = keyFile.path
         print("Embedded broker (librdkafka mock cluster) at \(broker.bootstrapServers)")
-        print("Policy \(loaded.id)@\(loaded.version) \(loaded.digest)\n")
+        print("Policy \(loaded.id)@\(loaded.version) \(loaded.digest)")
+        print("Checkpoint key \(verifierKey)\n")
         // Every client is gone before the broker stops.
-        try await tell(configuration: configuration, registry: PolicyRegistry([loaded]), broker: broker)
+        try await tell(configuration: configuration, registry: PolicyRegistry([loaded]), broker: broker, verifierKey: verifierKey)
         withExtendedLifetime(broker) {}
     }
 
-    private func tell(configuration: CustodyConfiguration, registry: PolicyRegistry, broker: EmbeddedBroker) async throws {
+    private func tell(configuration: CustodyConfiguration, registry: PolicyRegistry, broker: EmbeddedBroker,
+                      verifierKey: String) async throws {
         let processor = try Processor(configuration: configuration, registry: registry,
                                       logger: Logger(label: "custody.demo"))
         let service = Task { try await runOnDedicatedThread { try processor.run() } }
         let story = DemoStory()
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))
-        let reader = try DemoReader(bootstrapServers: broker.bootstrapServers)
+        let reader = try DemoReader(bootstrapServers: broker.bootstrapServers, verifierKey: verifierKey)
         for (index, step) in story.steps.enumerated() {
             print("\(index + 1). \(step.narration)")
             try producer.send(step.record)
             try await producer.flush()
             let arrived = try await reader.waitFor(tagged: story.expectedTagged(through: index),
                                                    deadLettered: story.expectedDeadLettered(through: index),
-                                                   alerts: story.expectedAlerts(through: index))
+                                                   alerts: story.expectedAlerts(through: index),
+                                                   proofs: story.expectedProofs(through: index),
+                                                   purges: story.expectedPurges(through: index))
             for line in arrived { print("   \(line)") }
         }
         try reader.close()
@@ -60,6 +71,8 @@ struct DemoCommand: AsyncParsableCommand {
               + "\(processor.metrics.recordsTagged.load(ordering: .relaxed)) tagged, "
               + "\(processor.metrics.decisions.load(ordering: .relaxed)) decisions, "
               + "\(processor.metrics.alerts.load(ordering: .relaxed)) alerts, "
+              + "\(processor.metrics.deletionProofs.load(ordering: .relaxed)) deletion proofs, "
+              + "\(processor.metrics.purgeRequests.load(ordering: .relaxed)) purge requests, "
               + "\(processor.metrics.recordsDeadLettered.load(ordering: .relaxed)) dead-lettered.")
     }
 }

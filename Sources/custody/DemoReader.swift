@@ -9,17 +9,22 @@ final class DemoReader: @unchecked Sendable {
     private var tagged = 0
     private var deadLettered = 0
     private var alerts = 0
+    private var proofs = 0
+    private var purges = 0
+    private let verifier: DeletionProofVerifier
 
-    init(bootstrapServers: String) throws {
+    init(bootstrapServers: String, verifierKey: String) throws {
+        verifier = try DeletionProofVerifier(verifierKey: verifierKey)
         var configuration = KafkaConfiguration(bootstrapServers: bootstrapServers)
         configuration.properties["group.id"] = "custody-demo-reader"
         consumer = try KafkaConsumer(configuration: configuration)
         try consumer.subscribe(topics: ["lifecycle.tagged", "governance.decisions", "governance.audit",
-                                        "governance.alerts", "governance.dlq"])
+                                        "governance.alerts", "governance.dlq", "governance.proofs", "governance.purge"])
     }
 
     /// Reads until `tagged` and `deadLettered` records have arrived in total (plus what came with them).
-    func waitFor(tagged wantedTagged: Int, deadLettered wantedDeadLettered: Int, alerts wantedAlerts: Int) async throws -> [String] {
+    func waitFor(tagged wantedTagged: Int, deadLettered wantedDeadLettered: Int, alerts wantedAlerts: Int,
+                 proofs wantedProofs: Int, purges wantedPurges: Int) async throws -> [String] {
         try await BlockingIO.run { [self] in
             var lines: [String] = []
             let deadline = Date().addingTimeInterval(30)
@@ -28,7 +33,8 @@ final class DemoReader: @unchecked Sendable {
                 for record in try consumer.poll(maxRecords: 100, timeoutMs: 100) {
                     lines.append(describe(record))
                 }
-                if tagged >= wantedTagged && deadLettered >= wantedDeadLettered && alerts >= wantedAlerts {
+                if tagged >= wantedTagged && deadLettered >= wantedDeadLettered && alerts >= wantedAlerts
+                    && proofs >= wantedProofs && purges >= wantedPurges {
                     if settleUntil == nil { settleUntil = Date().addingTimeInterval(0.6) }
                     if Date() > settleUntil! { break }
                 }
@@ -55,6 +61,19 @@ final class DemoReader: @unchecked Sendable {
             let what = access.map { "access by \($0["principal"]?.stringValue ?? "?") for \($0["purpose"]?.stringValue ?? "?"): \($0["outcome"]?.stringValue ?? "?")" }
                 ?? "decision \(json?["decisionId"]?.stringValue ?? "?")"
             return "audit     #\(json?["sequence"]?.integerValue ?? -1) \(what), hash \(json?["hash"]?.stringValue?.prefix(12) ?? "?")…"
+        case "governance.proofs":
+            proofs += 1
+            if json?["type"] == "checkpoint" {
+                return "checkpoint \(json?["origin"]?.stringValue ?? "?") size \(json?["size"]?.integerValue ?? -1), root \(json?["rootHash"]?.stringValue?.prefix(12) ?? "?")…, signed"
+            }
+            let verdict: String
+            do { verdict = "verified with the public key: deletion of \(try verifier.verify(json ?? .null))" } catch {
+                verdict = "DOES NOT VERIFY: \(error)"
+            }
+            return "proof     leaf #\(json?["index"]?.integerValue ?? -1) of \(json?["origin"]?.stringValue ?? "?"): \(verdict)"
+        case "governance.purge":
+            purges += 1
+            return "purge     \(json?["entity"]?.stringValue ?? "?"): \(json?["action"]?.stringValue ?? "?") (class \(json?["retentionClass"]?.stringValue ?? "?"), expired \(json?["expiresAt"]?.stringValue ?? "?"))"
         case "governance.alerts":
             alerts += 1
             return "ALERT     \(json?["kind"]?.stringValue ?? "?") (\(json?["severity"]?.stringValue ?? "?")): \(json?["message"]?.stringValue ?? "")"

@@ -8,15 +8,19 @@ struct DemoStory {
         var record: ProducerRecord
         var isValid = true
         var alerts = 0
+        /// Records on governance.proofs (a deletion proof and its checkpoint).
+        var proofs = 0
+        var purges = 0
     }
 
     static let table = "postgres://crm-db:5432/crm.public.customers"
+    static let export = "s3://lake/exports/customers-2026-01.csv"
     let steps: [Step]
 
     init() {
-        func event(_ id: Int, _ type: String, _ time: String, _ data: String) -> ProducerRecord {
-            let value = #"{"specversion":"1.0","id":"demo-\#(id)","source":"//crm/ingest","type":"data.lifecycle.\#(type)","time":"\#(time)","subject":"\#(Self.table)","data":\#(data)}"#
-            return ProducerRecord(topic: "lifecycle.events", key: Array(Self.table.utf8), value: Array(value.utf8),
+        func event(_ id: Int, _ type: String, _ time: String, _ data: String, subject: String = Self.table) -> ProducerRecord {
+            let value = #"{"specversion":"1.0","id":"demo-\#(id)","source":"//crm/ingest","type":"data.lifecycle.\#(type)","time":"\#(time)","subject":"\#(subject)","data":\#(data)}"#
+            return ProducerRecord(topic: "lifecycle.events", key: Array(subject.utf8), value: Array(value.utf8),
                                   headers: [KafkaHeader(name: "content-type", string: "application/cloudevents+json")])
         }
         steps = [
@@ -34,7 +38,12 @@ struct DemoStory {
                                         headers: [KafkaHeader(name: "content-type", string: "application/cloudevents+json")]),
                  isValid: false),
             Step(narration: "The store confirms it deleted the table.",
-                 record: event(5, "deleted", "2026-11-20T12:00:00Z", #"{"method":"hard","by":"crm-db","contentDigest":"sha256:\#(String(repeating: "0f", count: 32))"}"#)),
+                 record: event(5, "deleted", "2026-11-20T12:00:00Z", #"{"method":"hard","by":"crm-db","contentDigest":"sha256:\#(String(repeating: "0f", count: 32))"}"#),
+                 proofs: 2),
+            Step(narration: "A January export of the table turns up in the lake; its 30 days ran out long ago.",
+                 record: event(7, "created", "2026-01-05T09:00:00Z", #"{"classification":["pii"],"owner":"team-crm","category":"export"}"#,
+                               subject: Self.export),
+                 purges: 1),
             Step(narration: "Someone reads the deleted table.",
                  record: event(6, "accessed", "2026-11-21T12:00:00Z", #"{"principal":{"id":"ana","roles":["analyst"]},"purpose":"analytics"}"#),
                  alerts: 2),
@@ -44,4 +53,6 @@ struct DemoStory {
     func expectedTagged(through index: Int) -> Int { steps[...index].filter(\.isValid).count }
     func expectedDeadLettered(through index: Int) -> Int { steps[...index].filter { !$0.isValid }.count }
     func expectedAlerts(through index: Int) -> Int { steps[...index].map(\.alerts).reduce(0, +) }
+    func expectedProofs(through index: Int) -> Int { steps[...index].map(\.proofs).reduce(0, +) }
+    func expectedPurges(through index: Int) -> Int { steps[...index].map(\.purges).reduce(0, +) }
 }

@@ -32,7 +32,7 @@ class Broker:
 class Custody:
     """`custody run` with a configuration in a temporary directory."""
 
-    def __init__(self, bootstrap, workdir, policies=("retention.yaml",), extra="", commit_interval_ms=200):
+    def __init__(self, bootstrap, workdir, policies=("retention.yaml",), extra="", commit_interval_ms=200, processing=""):
         self.bootstrap = bootstrap
         self.workdir = pathlib.Path(workdir)
         (self.workdir / "policies").mkdir(exist_ok=True)
@@ -40,6 +40,7 @@ class Custody:
             (self.workdir / "policies" / name).write_text((ROOT / "examples/policies" / name).read_text())
         self.listed = ", ".join(f"policies/{name}" for name in policies)
         self.extra = extra
+        self.processing = processing
         self.configure(commit_interval_ms)
         self.process = None
         self.log = self.workdir / "custody.log"
@@ -47,7 +48,8 @@ class Custody:
     def configure(self, commit_interval_ms):
         (self.workdir / "custody.yaml").write_text(
             "kafka: {groupId: custody-e2e, properties: {session.timeout.ms: \"6000\", heartbeat.interval.ms: \"500\"}}\n"
-            f"policies: [{self.listed}]\nprocessing: {{commitIntervalMs: {commit_interval_ms}}}\n{self.extra}")
+            f"policies: [{self.listed}]\nprocessing: {{commitIntervalMs: {commit_interval_ms}{', ' + self.processing if self.processing else ''}}}\n"
+            f"{self.extra}")
 
     def start(self):
         self.process = subprocess.Popen([BINARY, "run", "--config", str(self.workdir / "custody.yaml"),

@@ -34,4 +34,10 @@ public enum Hex {
         }
         return output
     }
+
+    /// Decodes lower-case hex only, the one spelling Custody writes: for verifiers, where two
+    /// spellings of one value would let a record change without the check noticing.
+    public static func decodeCanonical(_ text: String) -> [UInt8]? {
+        text.utf8.contains { (0x41...0x46).contains($0) } ? nil : decode(text)
+    }
 }

@@ -46,16 +46,17 @@ public struct CheckpointConsistency: Sendable {
             throw Failure(part: .record, message: "not a checkpoint record (type checkpoint, note)")
         }
         let checkpoint = try open(note)
-        if let origin = object["origin"]?.stringValue, origin != checkpoint.origin {
-            throw Failure(part: .record, message: "the record's origin '\(origin)' is not its note's '\(checkpoint.origin)'")
+        guard object["origin"]?.stringValue == checkpoint.origin, object["size"]?.integerValue == Int(checkpoint.size),
+              object["rootHash"]?.stringValue == Hex.encode(checkpoint.rootHash) else {
+            throw Failure(part: .record, message: "the record's origin, size or rootHash is not its signed note's")
         }
         guard case let .object(link)? = object["consistency"] else { return Signed(checkpoint: checkpoint, link: nil) }
         guard let fromSize = link["fromSize"]?.integerValue, fromSize > 0,
-              let fromRoot = link["fromRootHash"]?.stringValue.flatMap(Hex.decode), fromRoot.count == 32,
+              let fromRoot = link["fromRootHash"]?.stringValue.flatMap(Hex.decodeCanonical), fromRoot.count == 32,
               let hashes = link["proof"]?.arrayValue else {
             throw Failure(part: .record, message: "consistency needs fromSize, fromRootHash and proof")
         }
-        let proof = hashes.compactMap { $0.stringValue.flatMap(Hex.decode) }
+        let proof = hashes.compactMap { $0.stringValue.flatMap(Hex.decodeCanonical) }
         guard proof.count == hashes.count else { throw Failure(part: .record, message: "consistency hashes must be hex") }
         return Signed(checkpoint: checkpoint, link: (UInt64(fromSize), fromRoot, proof))
     }

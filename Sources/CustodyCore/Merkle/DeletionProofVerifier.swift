@@ -27,7 +27,7 @@ public struct DeletionProofVerifier: Sendable {
         guard case let .object(object) = record, object["type"] == "deletion-proof",
               let origin = object["origin"]?.stringValue, let index = object["index"]?.integerValue, index >= 0,
               case let .object(body)? = object["body"], let leafHashHex = object["leafHash"]?.stringValue,
-              let leafHash = Hex.decode(leafHashHex), let note = object["checkpoint"]?.stringValue,
+              let leafHash = Hex.decodeCanonical(leafHashHex), let note = object["checkpoint"]?.stringValue,
               let inclusion = object["inclusion"]?.arrayValue else {
             throw Failure(part: .record, message: "not a deletion-proof record (type, origin, index, body, leafHash, checkpoint, inclusion)")
         }

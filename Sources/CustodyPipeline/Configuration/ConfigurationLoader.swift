@@ -35,7 +35,8 @@ public struct ConfigurationLoader: Sendable {
         var paths: [[String]] = [["kafka", "bootstrapServers"], ["kafka", "groupId"], ["flags"], ["policies"],
                                  ["proofs", "origin"], ["proofs", "signingKey"], ["admin", "listen"],
                                  ["processing", "guarantee"], ["processing", "commitIntervalMs"],
-                                 ["processing", "batchSize"], ["processing", "maxRecordBytes"]]
+                                 ["processing", "batchSize"], ["processing", "maxRecordBytes"],
+                                 ["processing", "purgeGrace"], ["processing", "timerIntervalMs"]]
         paths += ConfigurationReader.topicRoles.map { ["topics", $0] }
         return paths
     }()

@@ -101,7 +101,8 @@ struct ConfigurationReader {
             configuration.proofsSigningKey = string(proofs["signingKey"], "proofs.signingKey", example: "keys/custody.key").map(resolve)
         }
         if let processing = object(root["processing"], "processing",
-                                   allowed: ["guarantee", "commitIntervalMs", "batchSize", "maxRecordBytes"]) {
+                                   allowed: ["guarantee", "commitIntervalMs", "batchSize", "maxRecordBytes",
+                                             "purgeGrace", "timerIntervalMs"]) {
             if let text = string(processing["guarantee"], "processing.guarantee", example: "at-least-once") {
                 if let guarantee = CustodyConfiguration.Guarantee(rawValue: text) {
                     configuration.processing.guarantee = guarantee
@@ -115,6 +116,16 @@ struct ConfigurationReader {
                 ?? configuration.processing.batchSize
             configuration.processing.maxRecordBytes = positive(processing["maxRecordBytes"], "processing.maxRecordBytes",
                                                                example: 1_048_576) ?? configuration.processing.maxRecordBytes
+            configuration.processing.timerIntervalMs = positive(processing["timerIntervalMs"], "processing.timerIntervalMs",
+                                                                example: 1000) ?? configuration.processing.timerIntervalMs
+            if let text = string(processing["purgeGrace"], "processing.purgeGrace", example: "P1D") {
+                if let grace = ISODuration(text) {
+                    configuration.processing.purgeGrace = grace
+                } else {
+                    problem("processing.purgeGrace", "'\(text)' is not an ISO 8601 duration",
+                            fix: "write a duration such as P1D, PT12H or PT30S")
+                }
+            }
         }
         if let admin = object(root["admin"], "admin", allowed: ["listen"]) {
             if let listen = string(admin["listen"], "admin.listen", example: "127.0.0.1:9464") {

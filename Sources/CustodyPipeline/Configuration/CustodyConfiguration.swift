@@ -49,6 +49,10 @@ public struct CustodyConfiguration: Sendable {
         public var commitIntervalMs = 1000
         public var batchSize = 1000
         public var maxRecordBytes = 1 << 20
+        /// How long a requested purge may stay unconfirmed (no `deleted` event) before it is overdue.
+        public var purgeGrace = ISODuration("P1D")!
+        /// How often the expiry timers are checked.
+        public var timerIntervalMs = 1000
 
         public init() {}
     }

@@ -12,14 +12,34 @@ struct PartitionTask {
     /// Bulk-access windows of the principals whose counts land in this partition.
     var principals: [String: AccessWindow] = [:]
     var dirtyPrincipals: Set<String> = []
+    /// The partition's deletion-proof log: its sealed frontier and the leaves appended since.
+    var proofLog = MerkleLog()
+    /// Bodies of the leaves appended since the last seal, in log order.
+    var pendingProofs: [JSONObject] = []
+    var isProofLogDirty = false
+    /// Entities whose leaf was restored unsealed from the changelog: a replay of their
+    /// deletion (their state may predate it) appends nothing.
+    var recoveredDeletions: Set<EntityID> = []
+    /// Expiry and overdue timers, rebuilt from the entity states on restore.
+    var timers: PurgeTimers
 
-    init(partition: Int32, auditChain: AuditChain) {
+    init(partition: Int32, auditChain: AuditChain, purgeGraceMilliseconds: Int64) {
         self.partition = partition
         self.auditChain = auditChain
+        timers = PurgeTimers(graceMilliseconds: purgeGraceMilliseconds)
+    }
+
+    /// Fires the due expiry and overdue timers; the entities they touch become dirty.
+    mutating func fireTimers(now: Timestamp, limit: Int) -> [PurgeTimers.Event] {
+        let events = timers.fire(now: now, store: &entities, limit: limit)
+        for event in events { dirty.insert(event.entity) }
+        return events
     }
 
     /// The changelog key of the audit chain head (entity ids always contain "://").
     static let auditChainKey = "custody/audit-chain"
     /// The changelog key prefix of principals' access windows.
     static let principalKeyPrefix = "custody/principal/"
+    /// The changelog key of the deletion-proof log's frontier and unsealed leaves.
+    static let proofLogKey = "custody/proof-log"
 }

@@ -5,9 +5,15 @@ import CustodyKafka
 extension Processor {
     /// Writes dirty state to the changelog, waits until every output is acknowledged, then
     /// commits the input offsets (or commits the transaction that carries them).
+    /// New deletion-proof leaves are made durable (changelog, flushed) before their checkpoint
+    /// is signed and emitted; see `Processor+Proofs`.
     func commit() throws {
         for partition in tasks.keys.sorted() {
             try writeChangelog(partition)
+        }
+        if hasUnsealedProofs {
+            if !isTransactional { try flushAcknowledged() }
+            for partition in tasks.keys.sorted() { try sealProofs(partition) }
         }
         let offsets = pendingOffsets.map { TopicPartitionOffset($0.key, offset: $0.value) }
         if isTransactional {
@@ -15,11 +21,7 @@ extension Processor {
             try producer.commitTransaction()
             try producer.beginTransaction()
         } else {
-            try producer.flush(timeoutMs: 60_000)
-            if let failure = deliveries.failure {
-                throw ProcessorError("DELIVERY_FAILED",
-                                     "an output to \(failure.topic) was not acknowledged (\(failure.error.map(String.init(describing:)) ?? "")); offsets were not committed")
-            }
+            try flushAcknowledged()
             if !offsets.isEmpty { try consumer.commit(offsets) }
         }
         pendingOffsets.removeAll(keepingCapacity: true)
@@ -29,8 +31,19 @@ extension Processor {
         recordLag()
     }
 
-    /// The changed entities of one partition, coalesced: one changelog record per entity per commit.
+    /// Waits until every output is acknowledged; throws when one was not.
+    func flushAcknowledged() throws {
+        try producer.flush(timeoutMs: 60_000)
+        if let failure = deliveries.failure {
+            throw ProcessorError("DELIVERY_FAILED",
+                                 "an output to \(failure.topic) was not acknowledged (\(failure.error.map(String.init(describing:)) ?? "")); offsets were not committed")
+        }
+    }
+
+    /// The changed entities of one partition, coalesced: one changelog record per entity per
+    /// commit, after the proof log (so a deletion's state is never durable without its leaf).
     func writeChangelog(_ partition: Int32) throws {
+        try writeProofLog(partition)
         guard let task = tasks[partition] else { return }
         for entity in task.dirty {
             guard let state = task.entities[entity] else { continue }
@@ -69,9 +82,12 @@ extension Processor {
         metrics.isReady.store(false, ordering: .relaxed)
         do {
             let restored = try StateRestorer(configuration: configuration, logger: logger).restore(partitions: numbers)
-            for task in restored {
+            for var task in restored {
+                for entity in task.entities.ids { task.timers.schedule(task.entities[entity]!) }
                 tasks[task.partition] = task
                 metrics.restoredEntities.add(task.entities.count, ordering: .relaxed)
+                // Leaves that were durable but not yet sealed when the last owner stopped.
+                try sealProofs(task.partition)
             }
             logger.info("state restored", metadata: ["partitions": "\(numbers)",
                                                      "entities": "\(restored.map(\.entities.count).reduce(0, +))"])

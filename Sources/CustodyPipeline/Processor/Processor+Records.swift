@@ -45,7 +45,11 @@ extension Processor {
         let eventKey = EventKey(source: event.source, id: event.id)
         try tag(record, headers: PolicyContextHeaders.make(decision: decision, access: outcome.access,
                                                            traceparent: event.traceparent, eventKey: eventKey))
+        if outcome.isFirstDeletion, case let .deleted(deleted) = event.data {
+            appendDeletion(event, deleted: deleted, decision: decision, partition: record.partition)
+        }
         if outcome.isNewDecision {
+            if let state = tasks[record.partition]!.entities[event.subject] { tasks[record.partition]!.timers.schedule(state) }
             metrics.countDecision()
             try producer.send(ProducerRecord(topic: configuration.topics.decisions, key: Array(event.subject.value.utf8),
                                              value: DecisionRecord.bytes(decision)))

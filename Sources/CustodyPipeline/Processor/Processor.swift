@@ -32,6 +32,11 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
     var lastCommit = ContinuousClock.now
     var callbackFailure: Error?
     var changelogWritten = 0
+    /// Signs the checkpoints of the deletion-proof logs (nil: `proofs.signingKey` unset, no proofs).
+    let signer: SignedNote.Signer?
+    /// The time purge timers are checked against (wall clock unless injected).
+    let clock: @Sendable () -> Timestamp
+    var lastTimerCheck = ContinuousClock.now
     private let stopRequested = Atomic<Bool>(false)
     /// Stop by itself once this many input records were processed (benchmarks).
     public var stopAfterRecords: Int?
@@ -39,11 +44,18 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
     public private(set) var firstRecordAt: ContinuousClock.Instant?
     var isTransactional: Bool { configuration.processing.guarantee == .exactlyOnce }
 
+    /// The wall clock as a `Timestamp`.
+    public static let wallClock: @Sendable () -> Timestamp = {
+        Timestamp(millisecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+    }
+
     public init(configuration: CustodyConfiguration, registry: PolicyRegistry, logger: Logger,
-                metrics: ProcessorMetrics = ProcessorMetrics()) throws {
+                metrics: ProcessorMetrics = ProcessorMetrics(), clock: @escaping @Sendable () -> Timestamp = Processor.wallClock) throws {
         self.configuration = configuration
         self.logger = logger
         self.metrics = metrics
+        self.clock = clock
+        signer = try Self.loadSigner(configuration, logger: logger)
         maker = DecisionMaker(registry: registry)
         decoder = EventDecoder(maximumRecordBytes: configuration.processing.maxRecordBytes)
         partitioner = configuration.kafka.properties["partitioner"].flatMap(KafkaPartitioner.init) ?? .consistent
@@ -105,6 +117,10 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
             }
             if !records.isEmpty { metrics.batchDuration.record(duration: ContinuousClock.now - batchStart) }
             if let limit = stopAfterRecords, metrics.recordsIn.load(ordering: .relaxed) >= limit { stop() }
+            if ContinuousClock.now - lastTimerCheck >= .milliseconds(configuration.processing.timerIntervalMs) {
+                lastTimerCheck = .now
+                try fireTimers()
+            }
             producer.poll(timeoutMs: 0)
             if let failure = deliveries.failure {
                 throw ProcessorError("DELIVERY_FAILED", "\(failure.topic): \(failure.error.map(String.init(describing:)) ?? "")")
@@ -138,8 +154,25 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
             }
         }
         for output in [configuration.topics.tagged, configuration.topics.decisions, configuration.topics.audit,
-                       configuration.topics.alerts, configuration.topics.dlq] {
+                       configuration.topics.alerts, configuration.topics.dlq, configuration.topics.purge]
+            + (signer == nil ? [] : [configuration.topics.proofs]) {
             _ = try count(output)
+        }
+    }
+
+    /// The checkpoint signer from `proofs.signingKey`; nil (with a warning) when unset.
+    static func loadSigner(_ configuration: CustodyConfiguration, logger: Logger) throws -> SignedNote.Signer? {
+        guard let path = configuration.proofsSigningKey else {
+            logger.warning("deletion proofs are off: proofs.signingKey is not set (create a key with custody keygen)")
+            return nil
+        }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ProcessorError("BAD_SIGNING_KEY",
+                                 "proofs.signingKey: cannot read \(path); create it with custody keygen --name \(configuration.proofsOrigin) --out <prefix>")
+        }
+        do { return try SignedNote.Signer(text) } catch {
+            throw ProcessorError("BAD_SIGNING_KEY", "proofs.signingKey: \(path): \(error.message); create one with custody keygen")
         }
     }
 }

@@ -13,6 +13,9 @@ public final class ProcessorMetrics: Sendable {
     public let commits = Atomic<Int>(0)
     public let changelogWrites = Atomic<Int>(0)
     public let restoredEntities = Atomic<Int>(0)
+    public let deletionProofs = Atomic<Int>(0)
+    public let checkpoints = Atomic<Int>(0)
+    public let purgeRequests = Atomic<Int>(0)
     /// True once every assigned partition's state is restored.
     public let isReady = Atomic<Bool>(false)
     /// True once the processor stopped on an error.
@@ -24,6 +27,9 @@ public final class ProcessorMetrics: Sendable {
     let decisionCounter = Counter(label: "custody_decision_changes_total")
     let commitCounter = Counter(label: "custody_commits_total")
     let changelogCounter = Counter(label: "custody_changelog_writes_total")
+    let proofCounter = Counter(label: "custody_deletion_proofs_total")
+    let checkpointCounter = Counter(label: "custody_checkpoints_total")
+    let purgeCounter = Counter(label: "custody_purge_requests_total")
     let latency = Metrics.Timer(label: "custody_processing_latency_seconds", preferredDisplayUnit: .seconds)
     let batchDuration = Metrics.Timer(label: "custody_batch_duration_seconds", preferredDisplayUnit: .seconds)
     /// Counters and gauges with dimensions, made once per label and dimension values.
@@ -56,6 +62,18 @@ public final class ProcessorMetrics: Sendable {
         commitCounter.increment()
         self.changelogWrites.add(changelogWrites, ordering: .relaxed)
         changelogCounter.increment(by: changelogWrites)
+    }
+
+    func countSeal(proofs: Int) {
+        deletionProofs.add(proofs, ordering: .relaxed)
+        proofCounter.increment(by: proofs)
+        checkpoints.add(1, ordering: .relaxed)
+        checkpointCounter.increment()
+    }
+
+    func countPurgeRequest() {
+        purgeRequests.add(1, ordering: .relaxed)
+        purgeCounter.increment()
     }
 
     func countDeadLetter(code: String) {
@@ -92,6 +110,8 @@ public final class ProcessorMetrics: Sendable {
             "alerts": alerts.load(ordering: .relaxed), "commits": commits.load(ordering: .relaxed),
             "changelogWrites": changelogWrites.load(ordering: .relaxed),
             "restoredEntities": restoredEntities.load(ordering: .relaxed),
+            "deletionProofs": deletionProofs.load(ordering: .relaxed), "checkpoints": checkpoints.load(ordering: .relaxed),
+            "purgeRequests": purgeRequests.load(ordering: .relaxed),
         ]
     }
 }

@@ -23,7 +23,8 @@ struct StateRestorer {
             let changelog = TopicPartition(topic: configuration.topics.changelog, partition: partition)
             let (_, high) = try restorer.watermarks(changelog)
             tasks[partition] = PartitionTask(partition: partition,
-                                             auditChain: AuditChain(chain: "\(configuration.topics.input)/\(partition)"))
+                                             auditChain: AuditChain(chain: "\(configuration.topics.input)/\(partition)"),
+                                             purgeGraceMilliseconds: Int64(configuration.processing.purgeGrace.approximateSeconds) * 1000)
             if high > 0 { remaining[partition] = high }
         }
         try restorer.assign(remaining.keys.map {
@@ -52,6 +53,10 @@ struct StateRestorer {
                 throw ProcessorError("CORRUPT_CHANGELOG", "audit chain head at \(record.topicPartition)@\(record.offset) is unreadable")
             }
             task.auditChain = AuditChain(chain: chain, sequence: sequence, previousHash: previous)
+            return
+        }
+        if key == PartitionTask.proofLogKey {
+            if let value = record.value { try Processor.restoreProofLog(value, into: &task) }
             return
         }
         if key.hasPrefix(PartitionTask.principalKeyPrefix) {

@@ -1,0 +1,92 @@
+import CustodyCore
+import CustodyKafka
+
+/// Deletion proofs (CONTRACT section 4): one Merkle log per input partition.
+///
+/// A first deletion appends a leaf to its partition's log. At the next commit the log's
+/// frontier and the unsealed leaves go to the changelog first (before the entity states, in
+/// the same partition, so the log is durable whenever the deletion is), the producer is
+/// flushed, and only then is the new tree sealed, its checkpoint signed and the proofs and
+/// checkpoint emitted; the sealed frontier follows in the changelog. A crash in between
+/// restores the unsealed leaves, which are sealed and emitted again with the same tree: the
+/// log never forks and no proof is lost.
+extension Processor {
+    func proofOrigin(_ partition: Int32) -> String {
+        "\(configuration.proofsOrigin)/\(configuration.topics.input)/\(partition)"
+    }
+
+    /// Appends the leaf of the first deletion of `event`'s subject.
+    func appendDeletion(_ event: LifecycleEvent, deleted: EventData.Deleted, decision: Decision?, partition: Int32) {
+        guard signer != nil, tasks[partition]!.recoveredDeletions.remove(event.subject) == nil else { return }
+        let body = DeletionProofRecords.body(entity: event.subject, origin: proofOrigin(partition),
+                                             index: tasks[partition]!.proofLog.nextIndex, eventId: event.id,
+                                             deleted: deleted, at: event.time, decision: decision)
+        tasks[partition]!.proofLog.append(leafHash: MerkleHash.leaf(DeletionProofRecords.leafData(body)))
+        tasks[partition]!.pendingProofs.append(body)
+        tasks[partition]!.isProofLogDirty = true
+    }
+
+    /// True when some partition has leaves to seal at this commit.
+    var hasUnsealedProofs: Bool { tasks.values.contains { !$0.pendingProofs.isEmpty } }
+
+    /// Seals the partition's new leaves: signs the checkpoint, emits a proof per leaf and the
+    /// checkpoint, and writes the sealed frontier to the changelog. The unsealed state must
+    /// already be durable in the changelog.
+    func sealProofs(_ partition: Int32) throws {
+        guard let signer, var task = tasks[partition], !task.pendingProofs.isEmpty else { return }
+        let bodies = task.pendingProofs
+        guard let seal = task.proofLog.seal() else { return }
+        let origin = proofOrigin(partition)
+        let note = try signer.sign(Checkpoint(origin: origin, size: seal.size, rootHash: seal.root).text)
+        for (offset, body) in bodies.enumerated() {
+            let index = seal.previousSize + UInt64(offset)
+            let leafHash = MerkleHash.leaf(DeletionProofRecords.leafData(body))
+            try send(configuration.topics.proofs, key: body["entity"]?.stringValue ?? origin,
+                     DeletionProofRecords.proof(origin: origin, index: index, body: body, leafHash: leafHash, note: note,
+                                                inclusion: seal.inclusion[offset]))
+        }
+        try send(configuration.topics.proofs, key: origin, DeletionProofRecords.checkpoint(origin: origin, seal: seal, note: note))
+        task.pendingProofs.removeAll()
+        task.isProofLogDirty = true
+        tasks[partition] = task
+        metrics.countSeal(proofs: bodies.count)
+        try writeProofLog(partition)
+    }
+
+    /// The log's changelog record: sealed size and frontier, and the unsealed leaves' bodies.
+    func writeProofLog(_ partition: Int32) throws {
+        guard let task = tasks[partition], task.isProofLogDirty else { return }
+        let record: JSONValue = .object(JSONObject([
+            "origin": .string(proofOrigin(partition)),
+            "size": .number(Double(task.proofLog.size)),
+            "frontier": .array(task.proofLog.frontier.map { .string(Hex.encode($0)) }),
+            "pending": .array(task.pendingProofs.map(JSONValue.object)),
+        ]))
+        try producer.send(ProducerRecord(topic: configuration.topics.changelog, partition: partition,
+                                         key: Array(PartitionTask.proofLogKey.utf8), value: JSONWriter.bytes(record)))
+        tasks[partition]!.isProofLogDirty = false
+        changelogWritten += 1
+    }
+
+    /// Restores a log from its changelog record: the sealed frontier, then the unsealed
+    /// leaves appended again (they are sealed and emitted once the partition is assigned).
+    static func restoreProofLog(_ value: [UInt8], into task: inout PartitionTask) throws(ProcessorError) {
+        guard case let .object(record)? = try? JSONParser.parse(value), let size = record["size"]?.integerValue, size >= 0,
+              let frontierHex = record["frontier"]?.arrayValue, let pending = record["pending"]?.arrayValue else {
+            throw ProcessorError("CORRUPT_CHANGELOG", "the proof log of partition \(task.partition) is unreadable")
+        }
+        let frontier = frontierHex.compactMap { $0.stringValue.flatMap(Hex.decode) }
+        do {
+            task.proofLog = try MerkleLog(size: UInt64(size), frontier: frontier)
+        } catch {
+            throw ProcessorError("CORRUPT_CHANGELOG", "the proof log of partition \(task.partition): \(error.message)")
+        }
+        task.pendingProofs = []
+        task.recoveredDeletions = []
+        for case let .object(body) in pending {
+            task.proofLog.append(leafHash: MerkleHash.leaf(DeletionProofRecords.leafData(body)))
+            task.pendingProofs.append(body)
+            if let entity = body["entity"]?.stringValue.flatMap(EntityID.init) { task.recoveredDeletions.insert(entity) }
+        }
+    }
+}
