@@ -7,6 +7,7 @@ import Foundation
 /// One scaled iteration processes one event; throughput is events per second (in thousands).
 let benchmarks: @Sendable () -> Void = {
     entityMemory()
+    proofBenchmarks()
     let configuration = Benchmark.Configuration(metrics: [.throughput, .wallClock, .mallocCountTotal],
                                                 scalingFactor: .kilo, maxDuration: .seconds(15), maxIterations: 1_000)
 

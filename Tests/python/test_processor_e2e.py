@@ -187,7 +187,10 @@ def test_the_demo_tells_the_story_through_topics(custody, root):
     assert "DLQ       MALFORMED_JSON" in out
     assert "ALERT     access-to-deleted-data (critical)" in out
     assert "ALERT     bulk-access (warning): campaign-bot read 50000 records within PT1M, above the limit of 10000" in out
-    assert "Done: 7 events in, 6 tagged, 2 decisions, 4 alerts, 1 dead-lettered." in out
+    assert ": verified with the public key: deletion of postgres://crm-db:5432/crm.public.customers" in out
+    assert "purge     s3://lake/exports/customers-2026-01.csv: delete (class personal, expired 2026-02-04T09:00:00Z)" in out
+    assert ("Done: 8 events in, 7 tagged, 3 decisions, 4 alerts, 1 deletion proofs, 1 purge requests, "
+            "1 dead-lettered.") in out
 
 
 def test_exactly_once_mode_runs_the_transaction_protocol_on_the_mock(broker, tmp_path):

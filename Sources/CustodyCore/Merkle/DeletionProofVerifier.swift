@@ -47,7 +47,7 @@ public struct DeletionProofVerifier: Sendable {
         guard let canonical = try? CanonicalJSON.bytes(.object(body)), MerkleHash.leaf(canonical) == leafHash else {
             throw Failure(part: .body, message: "the body does not hash to leafHash")
         }
-        let path = inclusion.compactMap { $0.stringValue.flatMap(Hex.decode) }
+        let path = inclusion.compactMap { $0.stringValue.flatMap(Hex.decodeCanonical) }
         guard path.count == inclusion.count else { throw Failure(part: .record, message: "inclusion hashes must be hex") }
         do {
             try MerkleVerifier.verifyInclusion(index: UInt64(index), size: checkpoint.size, leafHash: leafHash,

@@ -35,14 +35,14 @@ extension Processor {
     func sealProofs(_ partition: Int32) throws {
         guard let signer, var task = tasks[partition], !task.pendingProofs.isEmpty else { return }
         let bodies = task.pendingProofs
+        let leafHashes = task.proofLog.pending
         guard let seal = task.proofLog.seal() else { return }
         let origin = proofOrigin(partition)
         let note = try signer.sign(Checkpoint(origin: origin, size: seal.size, rootHash: seal.root).text)
         for (offset, body) in bodies.enumerated() {
             let index = seal.previousSize + UInt64(offset)
-            let leafHash = MerkleHash.leaf(DeletionProofRecords.leafData(body))
             try send(configuration.topics.proofs, key: body["entity"]?.stringValue ?? origin,
-                     DeletionProofRecords.proof(origin: origin, index: index, body: body, leafHash: leafHash, note: note,
+                     DeletionProofRecords.proof(origin: origin, index: index, body: body, leafHash: leafHashes[offset], note: note,
                                                 inclusion: seal.inclusion[offset]))
         }
         try send(configuration.topics.proofs, key: origin, DeletionProofRecords.checkpoint(origin: origin, seal: seal, note: note))
