@@ -56,6 +56,7 @@ let package = Package(
         .target(
             name: "CustodyAdmin",
             dependencies: [
+                "CustodyCore",
                 "CustodyPipeline",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),

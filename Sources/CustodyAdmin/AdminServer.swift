@@ -1,3 +1,4 @@
+import CustodyCore
 import CustodyPipeline
 import Foundation
 import Hummingbird
@@ -24,7 +25,15 @@ public enum AdminServer {
         }
         router.get("status") { _, _ -> Response in
             let counters = metrics.snapshot.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
-            let body = "{\"ready\":\(metrics.isReady.load(ordering: .relaxed)),\"failed\":\(metrics.hasFailed.load(ordering: .relaxed)),\"counters\":{\(counters)}}\n"
+            let counts = metrics.rollout.withLock { $0 }
+            let rollout = JSONWriter.string(.object(JSONObject(counts.keys.sorted().map { flag in
+                JSONObject.Member(key: flag, value: .object(JSONObject(counts[flag]!.keys.sorted().map {
+                    JSONObject.Member(key: $0, value: .number(Double(counts[flag]![$0]!)))
+                })))
+            })))
+            let shadow = "{\"evaluations\":\(metrics.shadowEvaluations.load(ordering: .relaxed)),\"differences\":\(metrics.shadowDifferences.load(ordering: .relaxed))}"
+            let body = "{\"ready\":\(metrics.isReady.load(ordering: .relaxed)),\"failed\":\(metrics.hasFailed.load(ordering: .relaxed)),"
+                + "\"counters\":{\(counters)},\"rollout\":\(rollout),\"shadow\":\(shadow)}\n"
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         return router

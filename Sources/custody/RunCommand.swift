@@ -42,7 +42,13 @@ struct RunCommand: AsyncParsableCommand {
         }
         let prometheus = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
-        let processor = try Processor(configuration: configuration, registry: registry, logger: logger)
+        let processor: Processor
+        do {
+            processor = try Processor(configuration: configuration, registry: registry, logger: logger)
+        } catch let error as PolicyLoadError {
+            for problem in error.problems { FileHandle.standardError.write(Data((problem.description + "\n").utf8)) }
+            throw ExitCode(2)
+        }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ProcessorService(processor: processor), successTerminationBehavior: .gracefullyShutdownGroup,
                   failureTerminationBehavior: .gracefullyShutdownGroup),

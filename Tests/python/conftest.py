@@ -34,3 +34,11 @@ def shared():
     if not (path / "specs").is_dir():
         pytest.fail(f"the shared specs are missing at {path}/specs (set CUSTODY_SHARED)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_processes():
+    """A failing test must not leave `custody run` or `custody broker` behind."""
+    yield
+    from custody_harness import stop_leftovers
+    stop_leftovers()

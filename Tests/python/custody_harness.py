@@ -21,12 +21,25 @@ class Broker:
         for topic in topics or []:
             args += ["--topic", topic]
         self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        STARTED.append(self.process)
         self.bootstrap = self.process.stdout.readline().strip()
         assert self.bootstrap.startswith("127.0.0.1:"), self.bootstrap
 
     def stop(self):
         self.process.terminate()
         self.process.wait(10)
+
+
+STARTED = []
+
+
+def stop_leftovers():
+    """Kills every process a test started and did not stop (a failed test leaves them)."""
+    while STARTED:
+        process = STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
 
 
 class Custody:
@@ -55,6 +68,7 @@ class Custody:
         self.process = subprocess.Popen([BINARY, "run", "--config", str(self.workdir / "custody.yaml"),
                                          "--bootstrap-servers", self.bootstrap],
                                         stdout=subprocess.DEVNULL, stderr=open(self.log, "a"))
+        STARTED.append(self.process)
         return self
 
     def stop(self, sig=signal.SIGTERM, timeout=30):

@@ -5,10 +5,13 @@ import Crypto
 /// Pure: the processor supplies the state and persists the result.
 public struct DecisionMaker: Sendable {
     public var registry: PolicyRegistry
+    /// Flags that pick policy versions per entity (nil: the newest version of each policy).
+    public var rollout: PolicyRollout?
     let evaluator = PolicyEvaluator()
 
-    public init(registry: PolicyRegistry) {
+    public init(registry: PolicyRegistry, rollout: PolicyRollout? = nil) {
         self.registry = registry
+        self.rollout = rollout
     }
 
     /// The state of an entity seen for the first time: bare until a `created` event.
@@ -75,23 +78,52 @@ public struct DecisionMaker: Sendable {
     }
 
     func evaluateAccess(_ access: EventData.Accessed, state: EntityState) -> AccessResult? {
-        guard let policy = governingPolicy(state) else { return nil }
+        guard let policy = enforcedPolicy(state)?.policy else { return nil }
         var facts = state.matchFacts
         facts.roles = access.roles
         facts.purpose = access.purpose
         return evaluator.access(policy, facts: facts, requestedFields: access.fields)
     }
 
-    /// The policy that governs the entity now (first matching `appliesTo`, newest version).
+    /// The policy that governs the entity (first matching `appliesTo`, newest version).
     public func governingPolicy(_ state: EntityState) -> Policy? {
         registry.governing(state.matchFacts)
+    }
+
+    /// The policy version enforced for the entity and the flag choice behind it, if any.
+    public func enforcedPolicy(_ state: EntityState) -> (policy: Policy, choice: PolicyRollout.Choice?)? {
+        guard let governing = governingPolicy(state) else { return nil }
+        guard let choice = rollout?.choose(governing: governing, entity: state.entity, facts: state.matchFacts, registry: registry) else {
+            return (governing, nil)
+        }
+        return (choice.enforced, choice)
+    }
+
+    /// The decision the shadow version would make for the entity now, when its flag puts it in
+    /// shadow mode (the state is not changed).
+    public func shadowDecision(state: EntityState, cause: Decision.Cause, at time: Timestamp,
+                               eventKey: EventKey) -> (choice: PolicyRollout.Choice, decision: Decision)? {
+        guard let (_, choice) = enforcedPolicy(state), let choice, let shadow = choice.shadow else { return nil }
+        var copy = state
+        copy.decision = nil
+        var isNew = false
+        let rollout = Decision.Rollout(flag: choice.flag, variant: choice.variant, mode: PolicyRollout.Mode.shadow.rawValue)
+        guard let decision = decide(state: &copy, cause: cause, at: time, eventKey: eventKey, policyOverride: shadow,
+                                    rollout: rollout, isNew: &isNew) else { return nil }
+        return (choice, decision)
     }
 
     /// Re-decides `state` (after an event, a propagated change or a policy change). Returns the
     /// decision in force; `isNew` says whether it differs from the one before.
     public func decide(state: inout EntityState, cause: Decision.Cause, at time: Timestamp, eventKey: EventKey,
                        policyOverride: Policy? = nil, rollout: Decision.Rollout? = nil, isNew: inout Bool) -> Decision? {
-        guard let policy = policyOverride ?? governingPolicy(state) else { return state.decision }
+        var rollout = rollout
+        var policy = policyOverride
+        if policy == nil, let (enforced, choice) = enforcedPolicy(state) {
+            policy = enforced
+            rollout = choice?.rollout
+        }
+        guard let policy else { return state.decision }
         let effective = state.effectiveClassification
         let basis = DecisionBasis(policy: policy.reference, rolloutVariant: rollout?.variant,
                                   effectiveClassification: effective, owner: state.owner, category: state.category,
@@ -160,4 +192,8 @@ public enum AlertKind: String, Sendable, CaseIterable {
     case eventAfterDeletion = "event-after-deletion"
     case deletionUnderHold = "deletion-under-hold"
     case overduePurge = "overdue-purge"
+    /// A policy document published on the policies topic was refused.
+    case invalidPolicy = "invalid-policy"
+    /// A flag set (file or topic) was refused.
+    case invalidFlags = "invalid-flags"
 }

@@ -34,6 +34,11 @@ public struct EntityStore: Sendable {
         return body(&cell.state)
     }
 
+    /// Calls `body` with every state held (in no particular order).
+    public func forEachState(_ body: (EntityState) -> Void) {
+        for cell in cells.values { body(cell.state) }
+    }
+
     /// The ids of every entity held.
     public var ids: [EntityID] { Array(cells.keys) }
 }

@@ -62,11 +62,45 @@ extension GovernanceRecords {
     }
 }
 
+extension GovernanceRecords {
+    /// A shadow evaluation for `governance.shadow`: the enforced and the shadow decision side
+    /// by side, and which retention fields differ.
+    public static func shadow(entity: EntityID, at: Timestamp, eventId: String?, flag: String, enforced: Decision,
+                              enforcedVariant: String, shadow: Decision, shadowVariant: String) -> (record: JSONValue, differences: [String]) {
+        var differences: [String] = []
+        if enforced.retention.retentionClass != shadow.retention.retentionClass { differences.append("retention.class") }
+        if enforced.retention.action != shadow.retention.action { differences.append("retention.action") }
+        if enforced.expiresAt != shadow.expiresAt { differences.append("retention.expiresAt") }
+        func side(_ decision: Decision, _ variant: String) -> JSONValue {
+            .object(JSONObject([
+                "decisionId": .string(decision.id),
+                "policy": ["id": .string(decision.policy.id), "version": .number(Double(decision.policy.version)),
+                           "digest": .string(decision.policy.digest)],
+                "variant": .string(variant),
+                "retention": ["class": .string(decision.retention.retentionClass), "action": .string(decision.retention.action.rawValue),
+                              "expiresAt": decision.expiresAt.map { .string($0.rfc3339) } ?? .null],
+            ]))
+        }
+        var record = JSONObject([
+            "type": "shadow",
+            "entity": .string(entity.value),
+            "at": .string(at.rfc3339),
+            "flag": .string(flag),
+            "enforced": side(enforced, enforcedVariant),
+            "shadow": side(shadow, shadowVariant),
+            "differs": .bool(!differences.isEmpty),
+            "differences": .array(differences.map(JSONValue.string)),
+        ])
+        if let eventId { record["eventId"] = .string(eventId) }
+        return (.object(record), differences)
+    }
+}
+
 extension AlertKind {
     public var severity: String {
         switch self {
         case .deletionUnderHold, .accessToDeletedData, .overduePurge: "critical"
-        case .deniedAccess, .bulkAccess, .eventAfterDeletion: "warning"
+        case .deniedAccess, .bulkAccess, .eventAfterDeletion, .invalidPolicy, .invalidFlags: "warning"
         }
     }
 
@@ -83,6 +117,8 @@ extension AlertKind {
         case .eventAfterDeletion: return "\(event.type.rawValue) about \(entity) arrived after its deletion"
         case .deletionUnderHold: return "\(entity) was deleted while on legal hold"
         case .overduePurge: return "the purge of \(entity) is overdue"
+        case .invalidPolicy: return "a policy document was refused"
+        case .invalidFlags: return "a flag set was refused"
         }
     }
 }

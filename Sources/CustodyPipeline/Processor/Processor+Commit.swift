@@ -88,6 +88,8 @@ extension Processor {
                 metrics.restoredEntities.add(task.entities.count, ordering: .relaxed)
                 // Leaves that were durable but not yet sealed when the last owner stopped.
                 try sealProofs(task.partition)
+                // Decided under whatever was in force before: re-decide under what is now.
+                sweepRestored(task.partition)
             }
             logger.info("state restored", metadata: ["partitions": "\(numbers)",
                                                      "entities": "\(restored.map(\.entities.count).reduce(0, +))"])

@@ -54,6 +54,9 @@ extension Processor {
             try producer.send(ProducerRecord(topic: configuration.topics.decisions, key: Array(event.subject.value.utf8),
                                              value: DecisionRecord.bytes(decision)))
             try audit(record.partition, entity: event.subject, .decision(decision, eventId: event.id))
+            if maker.rollout != nil, let state = tasks[record.partition]!.entities[event.subject] {
+                try emitShadow(state, enforced: decision, cause: decision.cause, at: event.time, eventKey: eventKey)
+            }
         }
         if let result = outcome.access, case let .accessed(access) = event.data {
             try audit(record.partition, entity: event.subject,

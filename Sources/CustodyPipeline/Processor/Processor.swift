@@ -18,7 +18,14 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
     // @unchecked: all mutable state is touched only on the processing thread (`run` and the
     // rebalance callbacks librdkafka makes inside `poll` on that thread); `stopRequested` is atomic.
     let configuration: CustodyConfiguration
-    let maker: DecisionMaker
+    var maker: DecisionMaker
+    /// Policy versions and flag sets arriving at run time (created when processing starts).
+    var controlPlane: ControlPlane?
+    let initialFlags: FlagSet?
+    /// Entities still to re-decide after a policy or flag change, per partition.
+    var sweep: [Int32: [EntityID]] = [:]
+    var sweepKey: EventKey?
+    var lastRolloutCount = ContinuousClock.now
     let decoder: EventDecoder
     let logger: Logger
     public let metrics: ProcessorMetrics
@@ -57,6 +64,17 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         self.clock = clock
         signer = try Self.loadSigner(configuration, logger: logger)
         maker = DecisionMaker(registry: registry)
+        if let path = configuration.flags {
+            switch ControlPlane.loadFlags(path: path, registry: registry) {
+            case let .success(flags):
+                maker.rollout = flags.flags.isEmpty ? nil : PolicyRollout(flags: flags)
+                initialFlags = flags
+            case let .failure(error):
+                throw error
+            }
+        } else {
+            initialFlags = nil
+        }
         decoder = EventDecoder(maximumRecordBytes: configuration.processing.maxRecordBytes)
         partitioner = configuration.kafka.properties["partitioner"].flatMap(KafkaPartitioner.init) ?? .consistent
         var producerConfiguration = KafkaConfiguration(bootstrapServers: configuration.kafka.bootstrapServers,
@@ -102,6 +120,8 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
             try producer.initTransactions()
             try producer.beginTransaction()
         }
+        controlPlane = try ControlPlane(configuration: configuration, logger: logger, initialFlags: initialFlags)
+        defer { controlPlane?.close() }
         try consumer.subscribe(topics: Array(Set([configuration.topics.input, configuration.topics.rekey,
                                                   configuration.topics.accessCounts])).sorted())
         logger.info("processing", metadata: ["input": "\(configuration.topics.input)", "partitions": "\(partitionCount)",
@@ -117,9 +137,16 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
             }
             if !records.isEmpty { metrics.batchDuration.record(duration: ContinuousClock.now - batchStart) }
             if let limit = stopAfterRecords, metrics.recordsIn.load(ordering: .relaxed) >= limit { stop() }
-            if ContinuousClock.now - lastTimerCheck >= .milliseconds(configuration.processing.timerIntervalMs) {
+            let timerDue = ContinuousClock.now - lastTimerCheck >= .milliseconds(configuration.processing.timerIntervalMs)
+            try applyControl(checkFile: timerDue)
+            try continueSweep()
+            if timerDue {
                 lastTimerCheck = .now
                 try fireTimers()
+            }
+            if ContinuousClock.now - lastRolloutCount >= .seconds(5) {
+                lastRolloutCount = .now
+                recountRollout()
             }
             producer.poll(timeoutMs: 0)
             if let failure = deliveries.failure {
@@ -155,6 +182,7 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         }
         for output in [configuration.topics.tagged, configuration.topics.decisions, configuration.topics.audit,
                        configuration.topics.alerts, configuration.topics.dlq, configuration.topics.purge]
+            + (maker.rollout == nil && configuration.flags == nil ? [] : [configuration.topics.shadow])
             + (signer == nil ? [] : [configuration.topics.proofs]) {
             _ = try count(output)
         }

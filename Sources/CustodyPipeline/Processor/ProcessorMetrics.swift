@@ -16,6 +16,13 @@ public final class ProcessorMetrics: Sendable {
     public let deletionProofs = Atomic<Int>(0)
     public let checkpoints = Atomic<Int>(0)
     public let purgeRequests = Atomic<Int>(0)
+    public let shadowEvaluations = Atomic<Int>(0)
+    public let shadowDifferences = Atomic<Int>(0)
+    /// Entities the current recompute sweep has still to visit.
+    public let sweepRemaining = Atomic<Int>(0)
+    public let sweepDecisions = Atomic<Int>(0)
+    /// Entities per policy flag and variant in force, recounted every few seconds.
+    public let rollout = Mutex<[String: [String: Int]]>([:])
     /// True once every assigned partition's state is restored.
     public let isReady = Atomic<Bool>(false)
     /// True once the processor stopped on an error.
@@ -76,6 +83,42 @@ public final class ProcessorMetrics: Sendable {
         purgeCounter.increment()
     }
 
+    func countShadow(flag: String, differs: Bool) {
+        shadowEvaluations.add(1, ordering: .relaxed)
+        metric("custody_shadow_evaluations_total", [("flag", flag)], make: Counter.init).increment()
+        if differs {
+            shadowDifferences.add(1, ordering: .relaxed)
+            metric("custody_shadow_differences_total", [("flag", flag)], make: Counter.init).increment()
+        }
+    }
+
+    func countSweepDecision() {
+        sweepDecisions.add(1, ordering: .relaxed)
+        metric("custody_sweep_decisions_total", [], make: Counter.init).increment()
+    }
+
+    func recordSweepRemaining(_ remaining: Int) {
+        sweepRemaining.store(remaining, ordering: .relaxed)
+        metric("custody_sweep_remaining_entities", [], make: Gauge.init).record(remaining)
+    }
+
+    func recordRollout(_ counts: [String: [String: Int]]) {
+        let previous = rollout.withLock { current in
+            defer { current = counts }
+            return current
+        }
+        for (flag, variants) in previous {
+            for variant in variants.keys where counts[flag]?[variant] == nil {
+                metric("custody_rollout_entities", [("flag", flag), ("variant", variant)], make: Gauge.init).record(0)
+            }
+        }
+        for (flag, variants) in counts {
+            for (variant, count) in variants {
+                metric("custody_rollout_entities", [("flag", flag), ("variant", variant)], make: Gauge.init).record(count)
+            }
+        }
+    }
+
     func countDeadLetter(code: String) {
         recordsDeadLettered.add(1, ordering: .relaxed)
         metric("custody_records_dead_lettered_total", [("code", code)], make: Counter.init).increment()
@@ -112,6 +155,9 @@ public final class ProcessorMetrics: Sendable {
             "restoredEntities": restoredEntities.load(ordering: .relaxed),
             "deletionProofs": deletionProofs.load(ordering: .relaxed), "checkpoints": checkpoints.load(ordering: .relaxed),
             "purgeRequests": purgeRequests.load(ordering: .relaxed),
+            "shadowEvaluations": shadowEvaluations.load(ordering: .relaxed),
+            "shadowDifferences": shadowDifferences.load(ordering: .relaxed),
+            "sweepRemaining": sweepRemaining.load(ordering: .relaxed), "sweepDecisions": sweepDecisions.load(ordering: .relaxed),
         ]
     }
 }
