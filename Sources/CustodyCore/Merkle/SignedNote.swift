@@ -96,8 +96,9 @@ public enum SignedNote {
             var verified = false
             for line in lines {
                 let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+                // Canonical base64 only: unused trailing bits set would be a second spelling of one signature.
                 guard fields.count == 3, fields[0] == "\u{2014}", let raw = Data(base64Encoded: String(fields[2])),
-                      raw.count >= 4 else {
+                      raw.count >= 4, raw.base64EncodedString() == fields[2] else {
                     throw Failure(kind: .format, message: "malformed signature line")
                 }
                 let id = raw.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
@@ -142,7 +143,8 @@ public struct Checkpoint: Sendable, Equatable {
     public init(text: String) throws(SignedNote.Failure) {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.count >= 4, lines.last == "", !lines[0].isEmpty, let size = UInt64(lines[1]),
-              String(size) == lines[1], let root = Data(base64Encoded: String(lines[2])), root.count == 32 else {
+              String(size) == lines[1], let root = Data(base64Encoded: String(lines[2])), root.count == 32,
+              root.base64EncodedString() == lines[2] else {
             throw SignedNote.Failure(kind: .format, message: "not a checkpoint (origin, size, base64 root hash)")
         }
         origin = String(lines[0])
