@@ -31,6 +31,13 @@ public struct PipelineBenchmark: Sendable {
             logger.notice("no \(configuration.topics.accessCounts) topic: access counts go to \(configuration.topics.input)")
             configuration.topics.accessCounts = configuration.topics.input
         }
+        if metadata.topic(configuration.topics.propagation) == nil {
+            logger.notice("no \(configuration.topics.propagation) topic: propagation steps go to \(configuration.topics.input)")
+            configuration.topics.propagation = configuration.topics.input
+        }
+        if metadata.topic(configuration.topics.lineage) == nil, metadata.topic("lineage") != nil {
+            configuration.topics.lineage = "lineage"
+        }
         let processor = try Processor(configuration: configuration, registry: registry, logger: logger)
         processor.stopAfterRecords = count
         try processor.run()

@@ -40,6 +40,7 @@ public struct DecisionMaker: Sendable {
         }
         switch event.data {
         case let .created(created):
+            outcome.ownClassificationBefore = state.ownClassification
             state.wasCreated = true
             state.createdAt = event.time
             state.ownClassification = Array(Set(created.classification)).sorted()
@@ -49,9 +50,28 @@ public struct DecisionMaker: Sendable {
             state.location = created.location ?? state.location
             state.origin = created.origin ?? state.origin
         case let .derived(derived):
-            for input in derived.inputs where !state.inputs.contains(input) { state.inputs.append(input) }
-            for input in derived.masked where !state.maskedInputs.contains(input) { state.maskedInputs.append(input) }
+            // The event states, for each input it lists, whether it is masked for this entity.
+            var change = LineageChange()
+            for input in derived.inputs + derived.masked where input != state.entity {
+                if !state.inputs.contains(input) {
+                    state.inputs.append(input)
+                    change.added.append(input)
+                }
+                let wasMasked = state.maskedInputs.contains(input)
+                if derived.masked.contains(input) {
+                    if !wasMasked {
+                        state.maskedInputs.append(input)
+                        change.masked.append(input)
+                        change.added.removeAll { $0 == input }
+                    }
+                } else if wasMasked {
+                    state.maskedInputs.removeAll { $0 == input }
+                    change.unmasked.append(input)
+                }
+            }
+            outcome.lineage = change
         case let .classified(classification):
+            outcome.ownClassificationBefore = state.ownClassification
             state.ownClassification = Array(Set(classification)).sorted()
         case let .ownerChanged(owner):
             state.owner = owner
@@ -178,8 +198,24 @@ public struct EventOutcome: Sendable {
     public var isDuplicate = false
     /// The first `deleted` event of a live entity (a proof leaf is due).
     public var isFirstDeletion = false
+    /// The own classification before a `created` or `classified` event.
+    public var ownClassificationBefore: [String]?
+    /// The lineage edges a `derived` event added, masked or unmasked.
+    public var lineage: LineageChange?
     public var access: AccessResult?
     public var alerts: [AlertKind] = []
+
+    public init() {}
+}
+
+/// What a `derived` event changed in the subject's inputs.
+public struct LineageChange: Sendable, Equatable {
+    /// New inputs, unmasked.
+    public var added: [EntityID] = []
+    /// Inputs (new or known) now masked for the subject.
+    public var masked: [EntityID] = []
+    /// Inputs masked before, unmasked now.
+    public var unmasked: [EntityID] = []
 
     public init() {}
 }

@@ -24,6 +24,8 @@ public struct EntityState: Sendable, Equatable {
     public var recentEvents: [EventFingerprint]
     /// The purge requested for the decision in force, when its expiry passed.
     public var purge: PurgeMark?
+    /// Propagation state per classification (origin epoch, carried origins, floors).
+    public var flows: [String: Propagation.Flow] = [:]
 
     public static let recentEventLimit = 8
 

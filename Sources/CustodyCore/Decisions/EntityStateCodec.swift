@@ -25,6 +25,17 @@ public enum EntityStateCodec {
                              ("location", state.location), ("origin", state.origin)] {
             if let value { out.field(key, value) }
         }
+        if !state.flows.isEmpty {
+            out.key("flows")
+            out.value(.object(JSONObject(state.flows.keys.sorted().map { classification in
+                let flow = state.flows[classification]!
+                func origins(_ map: [EntityID: Int]) -> JSONValue {
+                    .object(JSONObject(map.keys.sorted { $0.value < $1.value }.map { .init(key: $0.value, value: .number(Double(map[$0]!))) }))
+                }
+                return .init(key: classification, value: ["epoch": .number(Double(flow.originEpoch)),
+                                                          "carried": origins(flow.carried), "floors": origins(flow.floors)])
+            })))
+        }
         if let purge = state.purge {
             out.key("purge")
             out.value(["decision": .string(purge.decision.hex), "at": .number(Double(purge.requestedAt.millisecondsSinceEpoch)),
@@ -67,6 +78,22 @@ public enum EntityStateCodec {
         state.location = object["location"]?.stringValue
         state.origin = object["origin"]?.stringValue
         if let decision = object["decision"] { state.decision = try self.decision(decision, entity: entity) }
+        if case let .object(flows)? = object["flows"] {
+            for member in flows.members {
+                var flow = Propagation.Flow()
+                flow.originEpoch = member.value["epoch"]?.integerValue ?? 0
+                func origins(_ value: JSONValue?) -> [EntityID: Int] {
+                    var result: [EntityID: Int] = [:]
+                    for origin in value?.objectValue?.members ?? [] {
+                        if let id = EntityID(origin.key), let epoch = origin.value.integerValue { result[id] = epoch }
+                    }
+                    return result
+                }
+                flow.carried = origins(member.value["carried"])
+                flow.floors = origins(member.value["floors"])
+                state.flows[member.key] = flow
+            }
+        }
         if let purge = object["purge"] {
             guard let decision = purge["decision"]?.stringValue.flatMap(DecisionID.init(hex:)), let at = purge["at"]?.integerValue else {
                 throw Failure(message: "changelog purge mark of \(entity) is incomplete")

@@ -8,6 +8,7 @@ extension Processor {
     /// New deletion-proof leaves are made durable (changelog, flushed) before their checkpoint
     /// is signed and emitted; see `Processor+Proofs`.
     func commit() throws {
+        try spillSteps()
         for partition in tasks.keys.sorted() {
             try writeChangelog(partition)
         }
@@ -22,7 +23,15 @@ extension Processor {
             try producer.beginTransaction()
         } else {
             try flushAcknowledged()
-            if !offsets.isEmpty { try consumer.commit(offsets) }
+            if !offsets.isEmpty {
+                do {
+                    try consumer.commit(offsets)
+                } catch let error as KafkaError where Self.groupMoved.contains(error.code) {
+                    // The group moved on (a rebalance): outputs and state are written; whoever
+                    // owns these partitions next replays the uncommitted records as duplicates.
+                    logger.warning("offsets not committed: the group is rebalancing", metadata: ["error": "\(error)"])
+                }
+            }
         }
         pendingOffsets.removeAll(keepingCapacity: true)
         metrics.countCommit(changelogWrites: changelogWritten)
@@ -74,6 +83,9 @@ extension Processor {
         for (partition, value) in lag { metrics.recordLag(topic: partition.topic, partition: partition.partition, lag: value) }
     }
 
+    /// Commit errors that mean the group has already moved on.
+    static let groupMoved: Set<String> = ["REBALANCE_IN_PROGRESS", "ILLEGAL_GENERATION", "UNKNOWN_MEMBER_ID"]
+
     // MARK: - KafkaRebalanceListener
 
     public func partitionsAssigned(_ partitions: [TopicPartition]) {
@@ -111,7 +123,8 @@ extension Processor {
         }
         for number in Set(partitions.map(\.partition)) {
             tasks[number] = nil
-            for topic in [configuration.topics.input, configuration.topics.rekey, configuration.topics.accessCounts] {
+            for topic in [configuration.topics.input, configuration.topics.rekey, configuration.topics.accessCounts,
+                          configuration.topics.propagation] {
                 pendingOffsets[TopicPartition(topic: topic, partition: number)] = nil
             }
         }

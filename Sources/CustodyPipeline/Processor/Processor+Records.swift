@@ -11,9 +11,15 @@ extension Processor {
         defer {
             pendingOffsets[record.topicPartition] = record.offset + 1
         }
-        if record.headers.last(named: "custody-kind")?.stringValue == "access-count" {
+        switch record.headers.last(named: "custody-kind")?.stringValue {
+        case "access-count"?:
             try handleAccessCount(record)
             return
+        case Self.propagationKind?:
+            try handleStep(record)
+            return
+        default:
+            break
         }
         metrics.countIn()
         let event: LifecycleEvent
@@ -65,6 +71,7 @@ extension Processor {
                 try sendAccessCount(event, access: access, limit: limit)
             }
         }
+        if !outcome.isDuplicate { try lineage(after: event, outcome: outcome, partition: record.partition) }
         for kind in outcome.alerts {
             metrics.countAlert(kind: kind.rawValue)
             try send(configuration.topics.alerts, key: event.subject.value,

@@ -1,5 +1,6 @@
 import CustodyCore
 import CustodyKafka
+import DequeModule
 import Foundation
 import Logging
 import Synchronization
@@ -26,6 +27,10 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
     var sweep: [Int32: [EntityID]] = [:]
     var sweepKey: EventKey?
     var lastRolloutCount = ContinuousClock.now
+    /// Propagation steps for partitions this instance holds, in order.
+    var localSteps = Deque<(Int32, Propagation.Message)>()
+    /// Entities whose effective classification changed in the current drain, with the cause.
+    var touched: [EntityID: (Int32, Propagation.Cause)] = [:]
     let decoder: EventDecoder
     let logger: Logger
     public let metrics: ProcessorMetrics
@@ -95,6 +100,9 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         consumerConfiguration.setDefault("partition.assignment.strategy", "range")
         consumerConfiguration.setDefault("enable.auto.commit", "false")
         consumerConfiguration.setDefault("isolation.level", "read_committed")
+        // Propagation steps hop between partitions through a topic: do not let an idle fetch
+        // hold each hop for librdkafka's default 500 ms.
+        consumerConfiguration.setDefault("fetch.wait.max.ms", "100")
         consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         consumer.rebalanceListener = self
     }
@@ -123,7 +131,7 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         controlPlane = try ControlPlane(configuration: configuration, logger: logger, initialFlags: initialFlags)
         defer { controlPlane?.close() }
         try consumer.subscribe(topics: Array(Set([configuration.topics.input, configuration.topics.rekey,
-                                                  configuration.topics.accessCounts])).sorted())
+                                                  configuration.topics.accessCounts, configuration.topics.propagation])).sorted())
         logger.info("processing", metadata: ["input": "\(configuration.topics.input)", "partitions": "\(partitionCount)",
                                              "guarantee": "\(configuration.processing.guarantee.rawValue)"])
         let interval = Duration.milliseconds(configuration.processing.commitIntervalMs)
@@ -135,6 +143,7 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
             for record in records {
                 try handle(record)
             }
+            try drainSteps()
             if !records.isEmpty { metrics.batchDuration.record(duration: ContinuousClock.now - batchStart) }
             if let limit = stopAfterRecords, metrics.recordsIn.load(ordering: .relaxed) >= limit { stop() }
             let timerDue = ContinuousClock.now - lastTimerCheck >= .milliseconds(configuration.processing.timerIntervalMs)
@@ -173,7 +182,8 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
             return Int32(found.partitions.count)
         }
         partitionCount = try count(configuration.topics.input)
-        for internalTopic in [configuration.topics.rekey, configuration.topics.changelog, configuration.topics.accessCounts] {
+        for internalTopic in [configuration.topics.rekey, configuration.topics.changelog, configuration.topics.accessCounts,
+                              configuration.topics.propagation] {
             let internalCount = try count(internalTopic)
             guard internalCount == partitionCount else {
                 throw ProcessorError("TOPICS_NOT_COPARTITIONED",
@@ -181,7 +191,8 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
             }
         }
         for output in [configuration.topics.tagged, configuration.topics.decisions, configuration.topics.audit,
-                       configuration.topics.alerts, configuration.topics.dlq, configuration.topics.purge]
+                       configuration.topics.alerts, configuration.topics.dlq, configuration.topics.purge,
+                       configuration.topics.lineage]
             + (maker.rollout == nil && configuration.flags == nil ? [] : [configuration.topics.shadow])
             + (signer == nil ? [] : [configuration.topics.proofs]) {
             _ = try count(output)

@@ -16,6 +16,7 @@ public final class ProcessorMetrics: Sendable {
     public let deletionProofs = Atomic<Int>(0)
     public let checkpoints = Atomic<Int>(0)
     public let purgeRequests = Atomic<Int>(0)
+    public let propagationSteps = Atomic<Int>(0)
     public let shadowEvaluations = Atomic<Int>(0)
     public let shadowDifferences = Atomic<Int>(0)
     /// Entities the current recompute sweep has still to visit.
@@ -92,6 +93,11 @@ public final class ProcessorMetrics: Sendable {
         }
     }
 
+    func countPropagationStep(remote: Bool) {
+        if !remote { propagationSteps.add(1, ordering: .relaxed) }
+        metric("custody_propagation_steps_total", [("via", remote ? "topic" : "local")], make: Counter.init).increment()
+    }
+
     func countSweepDecision() {
         sweepDecisions.add(1, ordering: .relaxed)
         metric("custody_sweep_decisions_total", [], make: Counter.init).increment()
@@ -155,6 +161,7 @@ public final class ProcessorMetrics: Sendable {
             "restoredEntities": restoredEntities.load(ordering: .relaxed),
             "deletionProofs": deletionProofs.load(ordering: .relaxed), "checkpoints": checkpoints.load(ordering: .relaxed),
             "purgeRequests": purgeRequests.load(ordering: .relaxed),
+            "propagationSteps": propagationSteps.load(ordering: .relaxed),
             "shadowEvaluations": shadowEvaluations.load(ordering: .relaxed),
             "shadowDifferences": shadowDifferences.load(ordering: .relaxed),
             "sweepRemaining": sweepRemaining.load(ordering: .relaxed), "sweepDecisions": sweepDecisions.load(ordering: .relaxed),

@@ -1,0 +1,178 @@
+/// Classification propagation along lineage (CONTRACT section 2) by origin tracking with
+/// epochs: every classification an entity carries from upstream is recorded with the
+/// entity that owns it (its origin) and the origin's epoch for it. An origin announces
+/// `(c, origin, epoch)` downstream; anything that could invalidate a path (the origin drops
+/// `c`, an edge becomes masked) makes the origin retract its epoch everywhere and, if it
+/// still owns `c`, announce a new one, which reaches exactly the entities still connected
+/// by unmasked paths. Each entity keeps, per (c, origin), the highest retracted epoch (its
+/// floor) and refuses anything at or below it, so messages may arrive in any order, twice,
+/// or after a restart, and a cycle never keeps a classification alive: an origin never
+/// accepts itself, and a retracted epoch never comes back. See docs/lineage.md.
+public enum Propagation {
+    /// One step, addressed to `target` (delivered on the partition of the target).
+    public struct Message: Sendable, Equatable {
+        public enum Kind: Sendable, Equatable {
+            /// `origin` owns `classification` at `epoch`, reaching you through `from`.
+            case assert(classification: String, origin: EntityID, epoch: Int)
+            /// Epochs up to `epoch` of (classification, origin) are void.
+            case retract(classification: String, origin: EntityID, epoch: Int)
+            /// `from` derives from you: send it what you carry.
+            case addOutput
+            /// Something between you and `from` changed: retract and re-announce `classification`.
+            case reannounce(classification: String)
+        }
+
+        public var target: EntityID
+        public var from: EntityID
+        public var kind: Kind
+        /// The event that started the change (its entity is the decision's `via`).
+        public var cause: Cause
+
+        public init(target: EntityID, from: EntityID, kind: Kind, cause: Cause) {
+            self.target = target
+            self.from = from
+            self.kind = kind
+            self.cause = cause
+        }
+    }
+
+    /// The event a propagation started from: its key and its subject.
+    public struct Cause: Sendable, Equatable {
+        public var source: String
+        public var eventId: String
+        public var type: String
+        public var entity: EntityID
+
+        public init(source: String, eventId: String, type: String, entity: EntityID) {
+            self.source = source
+            self.eventId = eventId
+            self.type = type
+            self.entity = entity
+        }
+    }
+
+    /// Per classification: the entity's epoch as an origin, what it carries, and the floors.
+    public struct Flow: Sendable, Equatable {
+        /// The epoch of this entity's own announcement (0: never announced).
+        public var originEpoch = 0
+        /// Origins whose classification reaches this entity, with their epochs.
+        public var carried: [EntityID: Int] = [:]
+        /// The highest retracted epoch per origin.
+        public var floors: [EntityID: Int] = [:]
+
+        public init() {}
+    }
+
+    /// The messages that follow when `state`'s own classification changes from `old`.
+    public static func ownChanged(_ state: inout EntityState, from old: [String], propagating: Set<String>,
+                                  cause: Cause) -> [Message] {
+        let before = Set(old).intersection(propagating)
+        let after = Set(state.ownClassification).intersection(propagating)
+        var messages: [Message] = []
+        for classification in after.subtracting(before).sorted() {
+            var flow = state.flows[classification] ?? Flow()
+            flow.originEpoch += 1
+            state.flows[classification] = flow
+            messages += state.outputs.map {
+                Message(target: $0, from: state.entity, kind: .assert(classification: classification, origin: state.entity,
+                                                                      epoch: flow.originEpoch), cause: cause)
+            }
+        }
+        for classification in before.subtracting(after).sorted() {
+            guard let flow = state.flows[classification], flow.originEpoch > 0 else { continue }
+            messages += state.outputs.map {
+                Message(target: $0, from: state.entity, kind: .retract(classification: classification, origin: state.entity,
+                                                                       epoch: flow.originEpoch), cause: cause)
+            }
+        }
+        return messages
+    }
+
+    /// The messages that follow a `derived` event on `state` that listed `inputs`, given
+    /// which of them were masked before (`wasMasked`) and whether each was already an input.
+    public static func inputsChanged(_ state: EntityState, added: [EntityID], unmasked: [EntityID], masked: [EntityID],
+                                     cause: Cause) -> [Message] {
+        var messages = (added + unmasked).map { Message(target: $0, from: state.entity, kind: .addOutput, cause: cause) }
+        if !masked.isEmpty {
+            // What came through a masked edge may also come through another path: every origin
+            // this entity carries re-announces, and the retraction removes what no path holds.
+            for classification in state.flows.keys.sorted() {
+                for origin in state.flows[classification]!.carried.keys.sorted(by: { $0.value < $1.value }) {
+                    messages.append(Message(target: origin, from: state.entity, kind: .reannounce(classification: classification),
+                                            cause: cause))
+                }
+            }
+        }
+        return messages
+    }
+
+    /// Applies one message to its target's state; returns the messages it sends on.
+    public static func receive(_ message: Message, state: inout EntityState, propagating: Set<String>) -> [Message] {
+        let me = state.entity
+        func toOutputs(_ kind: Message.Kind) -> [Message] {
+            state.outputs.map { Message(target: $0, from: me, kind: kind, cause: message.cause) }
+        }
+        switch message.kind {
+        case let .assert(classification, origin, epoch):
+            guard origin != me, !state.maskedInputs.contains(message.from), propagating.contains(classification) else { return [] }
+            var flow = state.flows[classification] ?? Flow()
+            guard epoch > flow.floors[origin] ?? 0, epoch > flow.carried[origin] ?? 0 else { return [] }
+            flow.carried[origin] = epoch
+            state.flows[classification] = flow
+            state.refreshInherited()
+            return toOutputs(message.kind)
+        case let .retract(classification, origin, epoch):
+            var flow = state.flows[classification] ?? Flow()
+            guard epoch > flow.floors[origin] ?? 0 else { return [] }
+            flow.floors[origin] = epoch
+            if let carried = flow.carried[origin], carried <= epoch {
+                flow.carried[origin] = nil
+                state.flows[classification] = flow
+                state.refreshInherited()
+            } else {
+                state.flows[classification] = flow
+            }
+            // Forwarded whenever the floor rises, carried or not: a newer epoch may have replaced
+            // this one here while an output that masks this entity still holds the older one.
+            return toOutputs(message.kind)
+        case .addOutput:
+            if !state.outputs.contains(message.from) { state.outputs.append(message.from) }
+            var messages: [Message] = []
+            for classification in state.flows.keys.sorted() where propagating.contains(classification) {
+                let flow = state.flows[classification]!
+                if flow.originEpoch > 0, state.ownClassification.contains(classification) {
+                    messages.append(Message(target: message.from, from: me, kind: .assert(classification: classification, origin: me,
+                                                                                          epoch: flow.originEpoch), cause: message.cause))
+                }
+                for (origin, epoch) in flow.carried.sorted(by: { $0.key.value < $1.key.value }) {
+                    messages.append(Message(target: message.from, from: me, kind: .assert(classification: classification, origin: origin,
+                                                                                          epoch: epoch), cause: message.cause))
+                }
+            }
+            // Own classifications announced for the first time (never had outputs before).
+            for classification in Set(state.ownClassification).intersection(propagating).sorted()
+            where (state.flows[classification]?.originEpoch ?? 0) == 0 {
+                var flow = state.flows[classification] ?? Flow()
+                flow.originEpoch = 1
+                state.flows[classification] = flow
+                messages.append(Message(target: message.from, from: me, kind: .assert(classification: classification, origin: me, epoch: 1),
+                                        cause: message.cause))
+            }
+            return messages
+        case let .reannounce(classification):
+            guard var flow = state.flows[classification], flow.originEpoch > 0,
+                  state.ownClassification.contains(classification), propagating.contains(classification) else { return [] }
+            flow.originEpoch += 1
+            state.flows[classification] = flow
+            return toOutputs(.retract(classification: classification, origin: me, epoch: flow.originEpoch - 1))
+                + toOutputs(.assert(classification: classification, origin: me, epoch: flow.originEpoch))
+        }
+    }
+}
+
+extension EntityState {
+    /// `inheritedClassification` from what the entity carries.
+    mutating func refreshInherited() {
+        inheritedClassification = flows.filter { !$0.value.carried.isEmpty }.keys.sorted()
+    }
+}

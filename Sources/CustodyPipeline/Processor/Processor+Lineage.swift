@@ -1,0 +1,151 @@
+import CustodyCore
+import CustodyKafka
+
+/// Lineage: propagation steps and OpenLineage output.
+///
+/// A step for an entity of a partition this instance holds runs here, from a local queue
+/// drained after each batch; a step for any other partition is a record of the internal
+/// propagation topic keyed by its target, consumed by whichever member holds that
+/// partition. Steps still queued at a commit are written to the topic first, so a restart
+/// or a rebalance in the middle of a propagation loses none. Entities whose effective
+/// classification changed get their new decision once the queue is drained, so a change
+/// that is undone within one drain produces no decision.
+extension Processor {
+    /// Local steps run per loop iteration (the rest wait for the next, or the topic).
+    static let propagationBudget = 200_000
+    static let propagationKind = "propagation"
+
+    /// The classifications that flow along lineage: those of the newest version of every policy.
+    var propagating: Set<String> {
+        Set(maker.registry.order.compactMap { maker.registry.newest(id: $0) }.flatMap(\.propagatedClassifications))
+    }
+
+    func dispatch(_ messages: [Propagation.Message]) throws {
+        for message in messages {
+            let partition = partitioner.partition(for: Array(message.target.value.utf8), partitionCount: partitionCount)
+            if tasks[partition] != nil {
+                localSteps.append((partition, message))
+            } else {
+                try sendStep(message, partition: partition)
+            }
+        }
+    }
+
+    func sendStep(_ message: Propagation.Message, partition: Int32) throws {
+        try producer.send(ProducerRecord(topic: configuration.topics.propagation, partition: partition,
+                                         key: Array(message.target.value.utf8), value: PropagationCodec.encode(message),
+                                         headers: [KafkaHeader(name: "custody-kind", string: Self.propagationKind)]))
+        metrics.countPropagationStep(remote: true)
+    }
+
+    /// A step that arrived on the propagation topic.
+    func handleStep(_ record: ConsumerRecord) throws {
+        guard let value = record.value, let message = PropagationCodec.decode(value) else {
+            try deadLetter(record, code: "MALFORMED_STEP", message: "not a propagation step Custody can read")
+            return
+        }
+        localSteps.append((record.partition, message))
+    }
+
+    /// Runs queued steps (up to the budget), then re-decides every entity whose effective
+    /// classification changed.
+    func drainSteps() throws {
+        guard !localSteps.isEmpty || !touched.isEmpty else { return }
+        let propagating = self.propagating
+        var done = 0
+        while done < Self.propagationBudget, let (partition, message) = localSteps.popFirst() {
+            done += 1
+            guard tasks[partition] != nil else {
+                try sendStep(message, partition: partition)
+                continue
+            }
+            let before = tasks[partition]!.entities[message.target]?.effectiveClassification
+            let at = clock()
+            let next = tasks[partition]!.entities.update(message.target,
+                                                        create: { EntityState(entity: message.target, createdAt: at) }) {
+                Propagation.receive(message, state: &$0, propagating: propagating)
+            }
+            tasks[partition]!.dirty.insert(message.target)
+            metrics.countPropagationStep(remote: false)
+            if tasks[partition]!.entities[message.target]?.effectiveClassification != before {
+                touched[message.target] = (partition, message.cause)
+            }
+            try dispatch(next)
+        }
+        guard localSteps.isEmpty else { return }
+        let changed = touched
+        touched.removeAll(keepingCapacity: true)
+        for (entity, (partition, cause)) in changed.sorted(by: { $0.key < $1.key }) {
+            try redecidePropagated(entity, partition: partition, cause: cause)
+        }
+    }
+
+    /// The new decision of an entity whose effective classification changed through lineage.
+    func redecidePropagated(_ entity: EntityID, partition: Int32, cause: Propagation.Cause) throws {
+        guard tasks[partition] != nil, let state = tasks[partition]!.entities[entity], !state.isDeleted,
+              state.decision != nil || state.wasCreated else { return }
+        let maker = self.maker
+        let now = clock()
+        var isNew = false
+        let eventKey = EventKey(source: cause.source, id: cause.eventId)
+        let decision = tasks[partition]!.entities.update(entity, create: { state }) {
+            maker.decide(state: &$0, cause: Decision.Cause(eventId: cause.eventId, type: cause.type,
+                                                           via: cause.entity == entity ? nil : cause.entity),
+                         at: now, eventKey: eventKey, isNew: &isNew)
+        }
+        guard isNew, let decision, let updated = tasks[partition]!.entities[entity] else { return }
+        tasks[partition]!.timers.schedule(updated)
+        metrics.countDecision()
+        try producer.send(ProducerRecord(topic: configuration.topics.decisions, key: Array(entity.value.utf8),
+                                         value: DecisionRecord.bytes(decision)))
+        try audit(partition, entity: entity, .decision(decision, eventId: cause.eventId))
+        try emitDatasetEvent(updated, at: now)
+        if maker.rollout != nil { try emitShadow(updated, enforced: decision, cause: decision.cause, at: now, eventKey: eventKey) }
+    }
+
+    /// At a commit: steps not yet run go to the topic, so that nothing depends on memory.
+    func spillSteps() throws {
+        while let (partition, message) = localSteps.popFirst() {
+            try sendStep(message, partition: partition)
+        }
+    }
+
+    /// The lineage side of one event: propagation steps and OpenLineage events.
+    func lineage(after event: LifecycleEvent, outcome: EventOutcome, partition: Int32) throws {
+        let cause = Propagation.Cause(source: event.source, eventId: event.id, type: event.type.rawValue, entity: event.subject)
+        var messages: [Propagation.Message] = []
+        let propagating = self.propagating
+        if let before = outcome.ownClassificationBefore {
+            messages += tasks[partition]!.entities.update(event.subject, create: { DecisionMaker.newState(for: event) }) {
+                Propagation.ownChanged(&$0, from: before, propagating: propagating, cause: cause)
+            }
+        }
+        guard let state = tasks[partition]!.entities[event.subject] else { return }
+        if let change = outcome.lineage {
+            messages += Propagation.inputsChanged(state, added: change.added, unmasked: change.unmasked, masked: change.masked,
+                                                  cause: cause)
+        }
+        try dispatch(messages)
+        switch event.data {
+        case let .derived(derived):
+            let inputs = (derived.inputs + derived.masked).map { input in
+                let inputPartition = partitioner.partition(for: Array(input.value.utf8), partitionCount: partitionCount)
+                return (input, tasks[inputPartition]?.entities[input])
+            }
+            let (key, value) = OpenLineageEvents.run(event, derived: derived, output: state, inputs: inputs)
+            try send(configuration.topics.lineage, key: key, value)
+        case .classified, .ownerChanged:
+            if outcome.isNewDecision { try emitDatasetEvent(state, at: event.time) }
+        case .deleted where outcome.isFirstDeletion:
+            let (key, value) = OpenLineageEvents.datasetEvent(state, at: event.time, lifecycle: "DROP")
+            try send(configuration.topics.lineage, key: key, value)
+        default:
+            break
+        }
+    }
+
+    func emitDatasetEvent(_ state: EntityState, at time: Timestamp) throws {
+        let (key, value) = OpenLineageEvents.datasetEvent(state, at: time)
+        try send(configuration.topics.lineage, key: key, value)
+    }
+}
