@@ -7,20 +7,6 @@ import Testing
 /// delivered every entity's inherited classification equals the least fixed point
 /// computed from scratch over the whole graph.
 @Suite struct PropagationTests {
-    /// SplitMix64: reproducible randomness.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-    }
-
     /// Entities, the messages in flight, and the same steps the processor takes.
     struct World {
         let propagating: Set<String> = ["pii", "fin"]
@@ -78,7 +64,7 @@ import Testing
     }
 
     @Test(arguments: 0..<60) func randomWorkloadsReachTheLeastFixedPointAfterEveryEvent(seed: Int) {
-        var random = Random(state: UInt64(seed) &* 7919 &+ 17)
+        var random = SplitMix64(seed: UInt64(seed) &* 7919 &+ 17)
         var world = World()
         let entities = (0..<(4 + random.below(9))).map { EntityID("s3://lake/t\($0)")! }
         let labels = ["pii", "fin", "internal"]
@@ -143,4 +129,9 @@ import Testing
         while !world.inFlight.isEmpty { world.deliver(world.inFlight.count - 1) }
         #expect(world.states.values.allSatisfy { $0.effectiveClassification.isEmpty })
     }
+}
+
+extension SplitMix64 {
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
 }
