@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput; the last line is \"N records in S s: R records/s\".",
-        subcommands: [Passthrough.self, Pipeline.self]
+        subcommands: [Passthrough.self, Pipeline.self, PropagationCommand.self]
     )
 
     struct Passthrough: AsyncParsableCommand {
@@ -91,5 +91,48 @@ extension BenchCommand.Pipeline {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("custody-bench-\(getpid()).key").path
         try Data((SignedNote.generateKey(name: name).signer + "\n").utf8).write(to: URL(fileURLWithPath: path))
         return path
+    }
+}
+
+extension BenchCommand {
+    /// `custody bench propagation [--entities N] [--fan-out F]`: the embedded broker included.
+    struct PropagationCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "propagation",
+            abstract: "Reclassify a source with N downstream entities (a tree) on the embedded broker; last line: \"N propagated entities in S s: R entities/s\".")
+
+        @Option(help: "Downstream entities.")
+        var entities = 100_000
+
+        @Option(help: "Children per entity (depth follows).")
+        var fanOut = 10
+
+        @Option(help: "Partitions of every topic.")
+        var partitions = 32
+
+        @Option(help: "The policy file (its propagation.classifications are used).")
+        var policy = "examples/policies/retention.yaml"
+
+        @Option(help: "The processor's producer linger.ms.")
+        var lingerMs = 5
+
+        func run() async throws {
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = .warning
+                return handler
+            }
+            let (loaded, _) = try PolicyFiles.loadOrExit(policy)
+            var benchmark = PropagationBenchmark(entities: entities, fanOut: fanOut, partitions: partitions, policy: loaded)
+            benchmark.lingerMs = lingerMs
+            let configured = benchmark
+            let result = try await runOnDedicatedThread { try configured.run(logger: Logger(label: "custody.bench")) }
+            let setupRate = Double(result.setup.records) / result.setup.seconds
+            print("tree of \(result.entities) entities, fan-out \(fanOut), depth \(result.depth), \(partitions) partitions")
+            print("edges arriving under a classified source: \(result.entities) entities in \(String(format: "%.3f", result.setup.seconds)) s: \(String(format: "%.0f", setupRate)) entities/s")
+            print("peak resident memory: \(result.peakResidentMB) MB")
+            let rate = Double(result.wave.records) / result.wave.seconds
+            print("\(result.entities) propagated entities in \(String(format: "%.3f", result.wave.seconds)) s: \(String(format: "%.0f", rate)) entities/s")
+        }
     }
 }

@@ -27,14 +27,21 @@ public enum EntityStateCodec {
         }
         if !state.flows.isEmpty {
             out.key("flows")
-            out.value(.object(JSONObject(state.flows.keys.sorted().map { classification in
+            out.beginObject()
+            for classification in state.flows.keys.sorted() {
                 let flow = state.flows[classification]!
-                func origins(_ map: [EntityID: Int]) -> JSONValue {
-                    .object(JSONObject(map.keys.sorted { $0.value < $1.value }.map { .init(key: $0.value, value: .number(Double(map[$0]!))) }))
+                out.key(classification)
+                out.beginObject()
+                out.field("epoch", flow.originEpoch)
+                for (name, origins) in [("carried", flow.carried), ("floors", flow.floors)] {
+                    out.key(name)
+                    out.beginObject()
+                    for origin in origins.keys.sorted() { out.field(origin.value, origins[origin]!) }
+                    out.endObject()
                 }
-                return .init(key: classification, value: ["epoch": .number(Double(flow.originEpoch)),
-                                                          "carried": origins(flow.carried), "floors": origins(flow.floors)])
-            })))
+                out.endObject()
+            }
+            out.endObject()
         }
         if let purge = state.purge {
             out.key("purge")

@@ -34,6 +34,8 @@ public struct EntityStore: Sendable {
         return body(&cell.state)
     }
 
+    public func contains(_ entity: EntityID) -> Bool { cells[entity] != nil }
+
     /// Calls `body` with every state held (in no particular order).
     public func forEachState(_ body: (EntityState) -> Void) {
         for cell in cells.values { body(cell.state) }

@@ -29,6 +29,20 @@ struct PartitionTask {
         timers = PurgeTimers(graceMilliseconds: purgeGraceMilliseconds)
     }
 
+    /// Runs `decide` on an entity's state in place; when it returns a new decision, the
+    /// entity is dirty and its timers scheduled. Returns the decision and the state after it.
+    mutating func redecide(_ entity: EntityID, _ decide: (inout EntityState) -> Decision?) -> (Decision, EntityState)? {
+        guard entities.contains(entity) else { return nil }
+        let result: (Decision, EntityState)? = entities.update(entity, create: { fatalError("checked above") }) { state in
+            guard let decision = decide(&state) else { return nil }
+            return (decision, state)
+        }
+        guard let result else { return nil }
+        timers.schedule(result.1)
+        dirty.insert(entity)
+        return result
+    }
+
     /// Fires the due expiry and overdue timers; the entities they touch become dirty.
     mutating func fireTimers(now: Timestamp, limit: Int) -> [PurgeTimers.Event] {
         let events = timers.fire(now: now, store: &entities, limit: limit)

@@ -59,17 +59,17 @@ extension Processor {
                 try sendStep(message, partition: partition)
                 continue
             }
-            let before = tasks[partition]!.entities[message.target]?.effectiveClassification
             let at = clock()
-            let next = tasks[partition]!.entities.update(message.target,
-                                                        create: { EntityState(entity: message.target, createdAt: at) }) {
-                Propagation.receive(message, state: &$0, propagating: propagating)
+            let (next, changed) = tasks[partition]!.entities.update(message.target,
+                                                                   create: { EntityState(entity: message.target, createdAt: at) }) {
+                state -> ([Propagation.Message], Bool) in
+                let before = state.inheritedClassification
+                let next = Propagation.receive(message, state: &state, propagating: propagating)
+                return (next, state.inheritedClassification != before)
             }
             tasks[partition]!.dirty.insert(message.target)
             metrics.countPropagationStep(remote: false)
-            if tasks[partition]!.entities[message.target]?.effectiveClassification != before {
-                touched[message.target] = (partition, message.cause)
-            }
+            if changed { touched[message.target] = (partition, message.cause) }
             try dispatch(next)
         }
         guard localSteps.isEmpty else { return }
@@ -82,19 +82,19 @@ extension Processor {
 
     /// The new decision of an entity whose effective classification changed through lineage.
     func redecidePropagated(_ entity: EntityID, partition: Int32, cause: Propagation.Cause) throws {
-        guard tasks[partition] != nil, let state = tasks[partition]!.entities[entity], !state.isDeleted,
-              state.decision != nil || state.wasCreated else { return }
+        guard tasks[partition] != nil else { return }
         let maker = self.maker
         let now = clock()
-        var isNew = false
         let eventKey = EventKey(source: cause.source, id: cause.eventId)
-        let decision = tasks[partition]!.entities.update(entity, create: { state }) {
-            maker.decide(state: &$0, cause: Decision.Cause(eventId: cause.eventId, type: cause.type,
-                                                           via: cause.entity == entity ? nil : cause.entity),
-                         at: now, eventKey: eventKey, isNew: &isNew)
+        let decided = tasks[partition]!.redecide(entity) { state -> Decision? in
+            guard !state.isDeleted, state.decision != nil || state.wasCreated else { return nil }
+            var isNew = false
+            let decision = maker.decide(state: &state, cause: Decision.Cause(eventId: cause.eventId, type: cause.type,
+                                                                             via: cause.entity == entity ? nil : cause.entity),
+                                        at: now, eventKey: eventKey, isNew: &isNew)
+            return isNew ? decision : nil
         }
-        guard isNew, let decision, let updated = tasks[partition]!.entities[entity] else { return }
-        tasks[partition]!.timers.schedule(updated)
+        guard let (decision, updated) = decided else { return }
         metrics.countDecision()
         try producer.send(ProducerRecord(topic: configuration.topics.decisions, key: Array(entity.value.utf8),
                                          value: DecisionRecord.bytes(decision)))
