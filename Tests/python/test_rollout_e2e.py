@@ -197,3 +197,29 @@ def test_flags_evaluate_matches_the_independent_buckets(custody, tmp_path):
                      "--policy", ROOT / "examples/policies/retention.yaml", check=False)
     assert result.returncode == 2
     assert 'flags["policy.retention"].variants.v5.version: retention version 9 is not loaded' in result.stderr
+
+
+def test_the_flag_file_is_reloaded_without_a_restart_and_a_broken_edit_is_refused(broker, tmp_path):
+    flags = tmp_path / "rollout.json"
+    flags.write_text(json.dumps(rollout(0)))
+    custody = Custody(broker.bootstrap, tmp_path, policies=("retention.yaml", "retention-v5.yaml"),
+                      extra=f"flags: {flags}\n", processing="timerIntervalMs: 200").start()
+    entities = [f"s3://lake/raw/file{i}" for i in range(20)]
+    produce(broker.bootstrap, [(s, event(i, "created", {"classification": ["pii"], "owner": "o", "category": "table"}, s), STRUCTURED)
+                               for i, s in enumerate(entities)])
+    assert {d["rollout"]["variant"] for d in decisions(broker.bootstrap, expected=20)} == {"v4"}
+    time.sleep(1.1)  # a new modification time
+    flags.write_text(json.dumps(rollout(100)))
+
+    def variants():
+        latest = {}
+        for d in decisions(broker.bootstrap, settle=0.3):
+            latest[d["entity"]] = d["rollout"]["variant"]
+        return latest
+    assert wait_until(lambda: set(variants().values()) == {"v5"} and len(variants()) == 20, timeout=20)
+    time.sleep(1.1)
+    flags.write_text('{"flags": {"policy.retention": {"state": "ENABLED", "variants": {}}}}')
+    assert wait_until(lambda: any(json.loads(m.value())["kind"] == "invalid-flags"
+                                  for m in read_all(broker.bootstrap, "governance.alerts", settle=0.3)))
+    assert set(variants().values()) == {"v5"}, "the broken edit changed nothing"
+    assert custody.stop() == 0

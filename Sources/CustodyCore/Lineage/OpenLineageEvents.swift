@@ -15,66 +15,110 @@ public enum OpenLineageEvents {
     static let lifecycleSchema = "https://openlineage.io/spec/facets/1-0-1/LifecycleStateChangeDatasetFacet.json#/$defs/LifecycleStateChangeDatasetFacet"
     static let custodySchema = "https://custody.example.org/schemas/openlineage/CustodyDecisionDatasetFacet.json#/$defs/CustodyDecisionDatasetFacet"
 
-    /// A dataset as known: its id, and its state when this instance holds it.
-    public static func dataset(_ entity: EntityID, state: EntityState?, lifecycle: String? = nil) -> JSONValue {
-        var facets = JSONObject()
+    /// A dataset as known: its id, and its facets from its state when this instance holds it.
+    static func writeDataset(_ entity: EntityID, state: EntityState?, lifecycle: String? = nil, to out: inout JSONOutput) {
+        out.beginObject()
+        out.field("namespace", entity.namespace)
+        out.field("name", entity.name)
+        out.key("facets")
+        out.beginObject()
         if let state {
-            facets["tags"] = .object(JSONObject([
-                "_producer": .string(producer), "_schemaURL": .string(tagsSchema),
-                "tags": .array(state.effectiveClassification.map {
-                    .object(JSONObject(["key": "classification", "value": .string($0), "source": "CUSTODY"]))
-                }),
-            ]))
+            out.key("tags")
+            out.beginObject()
+            writeFacetBase(tagsSchema, to: &out)
+            out.key("tags")
+            out.beginArray()
+            for classification in state.effectiveClassification {
+                out.beginObject()
+                out.field("key", "classification")
+                out.field("value", classification)
+                out.field("source", "CUSTODY")
+                out.endObject()
+            }
+            out.endArray()
+            out.endObject()
             if let owner = state.owner {
-                facets["ownership"] = .object(JSONObject([
-                    "_producer": .string(producer), "_schemaURL": .string(ownershipSchema),
-                    "owners": .array([.object(JSONObject(["name": .string(owner), "type": "OWNER"]))]),
-                ]))
+                out.key("ownership")
+                out.beginObject()
+                writeFacetBase(ownershipSchema, to: &out)
+                out.key("owners")
+                out.beginArray()
+                out.beginObject()
+                out.field("name", owner)
+                out.field("type", "OWNER")
+                out.endObject()
+                out.endArray()
+                out.endObject()
             }
             if let decision = state.decision {
-                facets["custody"] = .object(JSONObject([
-                    "_producer": .string(producer), "_schemaURL": .string(custodySchema),
-                    "decisionId": .string(decision.id), "policyId": .string(decision.policy.id),
-                    "policyVersion": .number(Double(decision.policy.version)),
-                    "retentionClass": .string(decision.retention.retentionClass),
-                    "expiresAt": decision.expiresAt.map { .string($0.rfc3339) } ?? .null,
-                ]))
+                out.key("custody")
+                out.beginObject()
+                writeFacetBase(custodySchema, to: &out)
+                out.field("decisionId", decision.id)
+                out.field("policyId", decision.policy.id)
+                out.field("policyVersion", decision.policy.version)
+                out.field("retentionClass", decision.retention.retentionClass)
+                out.field("expiresAt", decision.expiresAt?.rfc3339)
+                out.endObject()
             }
         }
         if let lifecycle {
-            facets["lifecycleStateChange"] = .object(JSONObject([
-                "_producer": .string(producer), "_schemaURL": .string(lifecycleSchema), "lifecycleStateChange": .string(lifecycle),
-            ]))
+            out.key("lifecycleStateChange")
+            out.beginObject()
+            writeFacetBase(lifecycleSchema, to: &out)
+            out.field("lifecycleStateChange", lifecycle)
+            out.endObject()
         }
-        return .object(JSONObject(["namespace": .string(entity.namespace), "name": .string(entity.name), "facets": .object(facets)]))
+        out.endObject()
+        out.endObject()
     }
 
-    /// The RunEvent of a `derived` event: (Kafka key, event).
+    static func writeFacetBase(_ schemaURL: String, to out: inout JSONOutput) {
+        out.field("_producer", producer)
+        out.field("_schemaURL", schemaURL)
+    }
+
+    /// The RunEvent of a `derived` event: (Kafka key, event bytes).
     public static func run(_ event: LifecycleEvent, derived: EventData.Derived, output: EntityState?,
-                           inputs: [(EntityID, EntityState?)]) -> (key: String, value: JSONValue) {
-        let runId = derived.runId ?? uuid(from: "\(event.source)\u{1F}\(event.id)")
-        let value: JSONValue = .object(JSONObject([
-            "eventType": "COMPLETE",
-            "eventTime": .string(event.time.rfc3339),
-            "producer": .string(producer),
-            "schemaURL": .string(runSchema),
-            "run": .object(JSONObject(["runId": .string(runId)])),
-            "job": .object(JSONObject(["namespace": .string(derived.jobNamespace), "name": .string(derived.jobName)])),
-            "inputs": .array(inputs.map { dataset($0.0, state: $0.1) }),
-            "outputs": .array([dataset(event.subject, state: output)]),
-        ]))
-        return ("run:\(derived.jobNamespace)/\(derived.jobName)", value)
+                           inputs: [(EntityID, EntityState?)]) -> (key: String, value: [UInt8]) {
+        var out = JSONOutput(capacity: 1024 + 512 * inputs.count)
+        out.beginObject()
+        out.field("eventType", "COMPLETE")
+        out.field("eventTime", event.time.rfc3339)
+        out.field("producer", producer)
+        out.field("schemaURL", runSchema)
+        out.key("run")
+        out.beginObject()
+        out.field("runId", derived.runId ?? uuid(from: "\(event.source)\u{1F}\(event.id)"))
+        out.endObject()
+        out.key("job")
+        out.beginObject()
+        out.field("namespace", derived.jobNamespace)
+        out.field("name", derived.jobName)
+        out.endObject()
+        out.key("inputs")
+        out.beginArray()
+        for (entity, state) in inputs { writeDataset(entity, state: state, to: &out) }
+        out.endArray()
+        out.key("outputs")
+        out.beginArray()
+        writeDataset(event.subject, state: output, to: &out)
+        out.endArray()
+        out.endObject()
+        return ("run:\(derived.jobNamespace)/\(derived.jobName)", out.bytes)
     }
 
     /// A DatasetEvent for an entity whose classification, owner or existence changed.
-    public static func datasetEvent(_ state: EntityState, at time: Timestamp, lifecycle: String? = nil) -> (key: String, value: JSONValue) {
-        let value: JSONValue = .object(JSONObject([
-            "eventTime": .string(time.rfc3339),
-            "producer": .string(producer),
-            "schemaURL": .string(datasetSchema),
-            "dataset": dataset(state.entity, state: state, lifecycle: lifecycle),
-        ]))
-        return ("dataset:\(state.entity.namespace)/\(state.entity.name)", value)
+    public static func datasetEvent(_ state: EntityState, at time: Timestamp, lifecycle: String? = nil) -> (key: String, value: [UInt8]) {
+        var out = JSONOutput(capacity: 1024)
+        out.beginObject()
+        out.field("eventTime", time.rfc3339)
+        out.field("producer", producer)
+        out.field("schemaURL", datasetSchema)
+        out.key("dataset")
+        writeDataset(state.entity, state: state, lifecycle: lifecycle, to: &out)
+        out.endObject()
+        return ("dataset:\(state.entity.namespace)/\(state.entity.name)", out.bytes)
     }
 
     /// A name-based UUID (SHA-256, version 8 layout) for runs without a `runId`.

@@ -20,6 +20,8 @@ public enum Propagation {
             case addOutput
             /// Something between you and `from` changed: retract and re-announce `classification`.
             case reannounce(classification: String)
+            /// `from` lost every origin of `classification`: send it those you carry.
+            case pull(classification: String)
         }
 
         public var target: EntityID
@@ -50,6 +52,9 @@ public enum Propagation {
             self.entity = entity
         }
     }
+
+    /// Origins kept per entity and classification (any one proves the classification reaches it).
+    public static let maximumOrigins = 4
 
     /// Per classification: the entity's epoch as an origin, what it carries, and the floors.
     public struct Flow: Sendable, Equatable {
@@ -116,7 +121,18 @@ public enum Propagation {
         case let .assert(classification, origin, epoch):
             guard origin != me, !state.maskedInputs.contains(message.from), propagating.contains(classification) else { return [] }
             var flow = state.flows[classification] ?? Flow()
-            guard epoch > flow.floors[origin] ?? 0, epoch > flow.carried[origin] ?? 0 else { return [] }
+            guard epoch > flow.floors[origin] ?? 0 else { return [] }
+            if let current = flow.carried[origin] {
+                guard epoch > current else { return [] }
+                // A newer epoch replaces the old one: whoever holds the old one through this
+                // entity (an output that masks it now included) must drop it.
+                flow.carried[origin] = epoch
+                state.flows[classification] = flow
+                return toOutputs(.retract(classification: classification, origin: origin, epoch: current)) + toOutputs(message.kind)
+            }
+            // A few origins per classification are enough to know it reaches this entity; more
+            // would cost memory per origin on dense graphs. Losing them all triggers a pull.
+            guard flow.carried.count < maximumOrigins else { return [] }
             flow.carried[origin] = epoch
             state.flows[classification] = flow
             state.refreshInherited()
@@ -125,16 +141,36 @@ public enum Propagation {
             var flow = state.flows[classification] ?? Flow()
             guard epoch > flow.floors[origin] ?? 0 else { return [] }
             flow.floors[origin] = epoch
-            if let carried = flow.carried[origin], carried <= epoch {
-                flow.carried[origin] = nil
+            guard let current = flow.carried[origin], current <= epoch else {
                 state.flows[classification] = flow
-                state.refreshInherited()
-            } else {
-                state.flows[classification] = flow
+                return []
             }
-            // Forwarded whenever the floor rises, carried or not: a newer epoch may have replaced
-            // this one here while an output that masks this entity still holds the older one.
-            return toOutputs(message.kind)
+            flow.carried[origin] = nil
+            state.flows[classification] = flow
+            state.refreshInherited()
+            var messages = toOutputs(message.kind)
+            if flow.carried.isEmpty {
+                // Other origins may still reach this entity through inputs it never heard them from.
+                messages += state.inputs.filter { !state.maskedInputs.contains($0) }.map {
+                    Message(target: $0, from: me, kind: .pull(classification: classification), cause: message.cause)
+                }
+            }
+            return messages
+        case let .pull(classification):
+            // The puller lists this entity as an unmasked input: it is an output (its own
+            // addOutput may still be on the way), so later retracts must reach it too.
+            if !state.outputs.contains(message.from) { state.outputs.append(message.from) }
+            guard propagating.contains(classification), let flow = state.flows[classification] else { return [] }
+            var messages: [Message] = []
+            if flow.originEpoch > 0, state.ownClassification.contains(classification) {
+                messages.append(Message(target: message.from, from: me, kind: .assert(classification: classification, origin: me,
+                                                                                      epoch: flow.originEpoch), cause: message.cause))
+            }
+            for (origin, epoch) in flow.carried.sorted(by: { $0.key.value < $1.key.value }) {
+                messages.append(Message(target: message.from, from: me, kind: .assert(classification: classification, origin: origin,
+                                                                                      epoch: epoch), cause: message.cause))
+            }
+            return messages
         case .addOutput:
             if !state.outputs.contains(message.from) { state.outputs.append(message.from) }
             var messages: [Message] = []

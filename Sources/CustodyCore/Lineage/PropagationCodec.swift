@@ -13,6 +13,9 @@ public enum PropagationCodec {
         case let .reannounce(classification):
             object["kind"] = "reannounce"
             object["classification"] = .string(classification)
+        case let .pull(classification):
+            object["kind"] = "pull"
+            object["classification"] = .string(classification)
         }
         object["cause"] = .object(JSONObject(["source": .string(message.cause.source), "eventId": .string(message.cause.eventId),
                                               "type": .string(message.cause.type), "entity": .string(message.cause.entity.value)]))
@@ -42,6 +45,9 @@ public enum PropagationCodec {
         case "reannounce"?:
             guard let classification else { return nil }
             kind = .reannounce(classification: classification)
+        case "pull"?:
+            guard let classification else { return nil }
+            kind = .pull(classification: classification)
         default:
             return nil
         }

@@ -16,8 +16,8 @@ extension Processor {
     static let propagationKind = "propagation"
 
     /// The classifications that flow along lineage: those of the newest version of every policy.
-    var propagating: Set<String> {
-        Set(maker.registry.order.compactMap { maker.registry.newest(id: $0) }.flatMap(\.propagatedClassifications))
+    static func propagating(_ registry: PolicyRegistry) -> Set<String> {
+        Set(registry.order.compactMap { registry.newest(id: $0) }.flatMap(\.propagatedClassifications))
     }
 
     func dispatch(_ messages: [Propagation.Message]) throws {
@@ -133,12 +133,12 @@ extension Processor {
                 return (input, tasks[inputPartition]?.entities[input])
             }
             let (key, value) = OpenLineageEvents.run(event, derived: derived, output: state, inputs: inputs)
-            try send(configuration.topics.lineage, key: key, value)
+            try sendLineage(key, value)
         case .classified, .ownerChanged:
             if outcome.isNewDecision { try emitDatasetEvent(state, at: event.time) }
         case .deleted where outcome.isFirstDeletion:
             let (key, value) = OpenLineageEvents.datasetEvent(state, at: event.time, lifecycle: "DROP")
-            try send(configuration.topics.lineage, key: key, value)
+            try sendLineage(key, value)
         default:
             break
         }
@@ -146,6 +146,10 @@ extension Processor {
 
     func emitDatasetEvent(_ state: EntityState, at time: Timestamp) throws {
         let (key, value) = OpenLineageEvents.datasetEvent(state, at: time)
-        try send(configuration.topics.lineage, key: key, value)
+        try sendLineage(key, value)
+    }
+
+    func sendLineage(_ key: String, _ value: [UInt8]) throws {
+        try producer.send(ProducerRecord(topic: configuration.topics.lineage, key: Array(key.utf8), value: value))
     }
 }

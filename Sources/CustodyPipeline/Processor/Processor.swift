@@ -19,7 +19,11 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
     // @unchecked: all mutable state is touched only on the processing thread (`run` and the
     // rebalance callbacks librdkafka makes inside `poll` on that thread); `stopRequested` is atomic.
     let configuration: CustodyConfiguration
-    var maker: DecisionMaker
+    var maker: DecisionMaker {
+        didSet { propagating = Self.propagating(maker.registry) }
+    }
+    /// The classifications that flow along lineage (kept in step with the registry).
+    var propagating: Set<String> = []
     /// Policy versions and flag sets arriving at run time (created when processing starts).
     var controlPlane: ControlPlane?
     let initialFlags: FlagSet?
@@ -69,6 +73,7 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         self.clock = clock
         signer = try Self.loadSigner(configuration, logger: logger)
         maker = DecisionMaker(registry: registry)
+        propagating = Self.propagating(registry)
         if let path = configuration.flags {
             switch ControlPlane.loadFlags(path: path, registry: registry) {
             case let .success(flags):

@@ -93,9 +93,16 @@ public final class ProcessorMetrics: Sendable {
         }
     }
 
+    let localStepCounter = Counter(label: "custody_propagation_steps_total", dimensions: [("via", "local")])
+    let remoteStepCounter = Counter(label: "custody_propagation_steps_total", dimensions: [("via", "topic")])
+
     func countPropagationStep(remote: Bool) {
-        if !remote { propagationSteps.add(1, ordering: .relaxed) }
-        metric("custody_propagation_steps_total", [("via", remote ? "topic" : "local")], make: Counter.init).increment()
+        if remote {
+            remoteStepCounter.increment()
+        } else {
+            propagationSteps.add(1, ordering: .relaxed)
+            localStepCounter.increment()
+        }
     }
 
     func countSweepDecision() {
