@@ -50,7 +50,7 @@ public enum EntityStateCodec {
         }
         if let decision = state.decision {
             out.key("decision")
-            out.value(encode(decision))
+            write(decision, to: &out)
         }
         out.endObject()
         return out.bytes
@@ -111,35 +111,40 @@ public enum EntityStateCodec {
         return state
     }
 
-    static func encode(_ decision: Decision) -> JSONValue {
-        var object = JSONObject([
-            "id": .string(decision.id),
-            "at": .number(Double(decision.at.millisecondsSinceEpoch)),
-            "eventId": .string(decision.cause.eventId),
-            "type": .string(decision.cause.type),
-            "policyId": .string(decision.policy.id),
-            "policyVersion": .number(Double(decision.policy.version)),
-            "policyDigest": .string(decision.policy.digest),
-            "own": strings(decision.ownClassification),
-            "effective": strings(decision.effectiveClassification),
-            "class": .string(decision.retention.retentionClass),
-            "keep": .string(decision.retention.keep.text),
-            "action": .string(decision.retention.action.rawValue),
-            "hold": .bool(decision.isOnLegalHold),
-            "createdAt": .number(Double(decision.basis.createdAt.millisecondsSinceEpoch)),
-        ])
-        if let via = decision.cause.via { object["via"] = .string(via.value) }
+    /// The decision part of a state, written straight to bytes.
+    static func write(_ decision: Decision, to out: inout JSONOutput) {
+        out.beginObject()
+        out.field("id", decision.id)
+        out.field("at", decision.at.millisecondsSinceEpoch)
+        out.field("eventId", decision.cause.eventId)
+        out.field("type", decision.cause.type)
+        out.field("policyId", decision.policy.id)
+        out.field("policyVersion", decision.policy.version)
+        out.field("policyDigest", decision.policy.digest)
+        out.field("own", decision.ownClassification)
+        out.field("effective", decision.effectiveClassification)
+        out.field("class", decision.retention.retentionClass)
+        out.field("keep", decision.retention.keep.text)
+        out.field("action", decision.retention.action.rawValue)
+        out.field("hold", decision.isOnLegalHold)
+        out.field("createdAt", decision.basis.createdAt.millisecondsSinceEpoch)
+        if let via = decision.cause.via { out.field("via", via.value) }
         if let rollout = decision.rollout {
-            object["rollout"] = ["flag": .string(rollout.flag), "variant": .string(rollout.variant), "mode": .string(rollout.mode)]
+            out.key("rollout")
+            out.beginObject()
+            out.field("flag", rollout.flag)
+            out.field("variant", rollout.variant)
+            out.field("mode", rollout.mode)
+            out.endObject()
         }
-        if let expiresAt = decision.expiresAt { object["expiresAt"] = .number(Double(expiresAt.millisecondsSinceEpoch)) }
-        if let previous = decision.previousDecisionId { object["previous"] = .string(previous) }
+        if let expiresAt = decision.expiresAt { out.field("expiresAt", expiresAt.millisecondsSinceEpoch) }
+        if let previous = decision.previousDecisionId { out.field("previous", previous) }
         for (key, value) in [("owner", decision.basis.owner), ("category", decision.basis.category),
                              ("jurisdiction", decision.basis.jurisdiction), ("origin", decision.basis.origin),
                              ("location", decision.basis.location)] {
-            if let value { object[key] = .string(value) }
+            if let value { out.field(key, value) }
         }
-        return .object(object)
+        out.endObject()
     }
 
     static func decision(_ value: JSONValue, entity: EntityID) throws(Failure) -> Decision {
@@ -175,7 +180,6 @@ public enum EntityStateCodec {
                         isOnLegalHold: isOnLegalHold, previousDecisionId: object["previous"]?.stringValue.flatMap(DecisionID.init(hex:)), basis: basis)
     }
 
-    private static func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
 
     private static func list(_ value: JSONValue?) -> [String] { value?.arrayValue?.compactMap(\.stringValue) ?? [] }
 

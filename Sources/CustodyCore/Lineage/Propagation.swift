@@ -113,6 +113,13 @@ public enum Propagation {
 
     /// Applies one message to its target's state; returns the messages it sends on.
     public static func receive(_ message: Message, state: inout EntityState, propagating: Set<String>) -> [Message] {
+        var changed = false
+        return receive(message, state: &state, propagating: propagating, changed: &changed)
+    }
+
+    /// As `receive`, and sets `changed` when the state changed (it must then be persisted).
+    public static func receive(_ message: Message, state: inout EntityState, propagating: Set<String>,
+                               changed: inout Bool) -> [Message] {
         let me = state.entity
         func toOutputs(_ kind: Message.Kind) -> [Message] {
             state.outputs.map { Message(target: $0, from: me, kind: kind, cause: message.cause) }
@@ -128,6 +135,7 @@ public enum Propagation {
                 // entity (an output that masks it now included) must drop it.
                 flow.carried[origin] = epoch
                 state.flows[classification] = flow
+                changed = true
                 return toOutputs(.retract(classification: classification, origin: origin, epoch: current)) + toOutputs(message.kind)
             }
             // A few origins per classification are enough to know it reaches this entity; more
@@ -135,6 +143,7 @@ public enum Propagation {
             guard flow.carried.count < maximumOrigins else { return [] }
             flow.carried[origin] = epoch
             state.flows[classification] = flow
+            changed = true
             state.refreshInherited()
             return toOutputs(message.kind)
         case let .retract(classification, origin, epoch):
@@ -143,10 +152,12 @@ public enum Propagation {
             flow.floors[origin] = epoch
             guard let current = flow.carried[origin], current <= epoch else {
                 state.flows[classification] = flow
+                changed = true
                 return []
             }
             flow.carried[origin] = nil
             state.flows[classification] = flow
+            changed = true
             state.refreshInherited()
             var messages = toOutputs(message.kind)
             if flow.carried.isEmpty {
@@ -159,7 +170,10 @@ public enum Propagation {
         case let .pull(classification):
             // The puller lists this entity as an unmasked input: it is an output (its own
             // addOutput may still be on the way), so later retracts must reach it too.
-            if !state.outputs.contains(message.from) { state.outputs.append(message.from) }
+            if !state.outputs.contains(message.from) {
+                state.outputs.append(message.from)
+                changed = true
+            }
             guard propagating.contains(classification), let flow = state.flows[classification] else { return [] }
             var messages: [Message] = []
             if flow.originEpoch > 0, state.ownClassification.contains(classification) {
@@ -172,7 +186,10 @@ public enum Propagation {
             }
             return messages
         case .addOutput:
-            if !state.outputs.contains(message.from) { state.outputs.append(message.from) }
+            if !state.outputs.contains(message.from) {
+                state.outputs.append(message.from)
+                changed = true
+            }
             var messages: [Message] = []
             for classification in state.flows.keys.sorted() where propagating.contains(classification) {
                 let flow = state.flows[classification]!
@@ -191,6 +208,7 @@ public enum Propagation {
                 var flow = state.flows[classification] ?? Flow()
                 flow.originEpoch = 1
                 state.flows[classification] = flow
+                changed = true
                 messages.append(Message(target: message.from, from: me, kind: .assert(classification: classification, origin: me, epoch: 1),
                                         cause: message.cause))
             }
@@ -200,6 +218,7 @@ public enum Propagation {
                   state.ownClassification.contains(classification), propagating.contains(classification) else { return [] }
             flow.originEpoch += 1
             state.flows[classification] = flow
+            changed = true
             return toOutputs(.retract(classification: classification, origin: me, epoch: flow.originEpoch - 1))
                 + toOutputs(.assert(classification: classification, origin: me, epoch: flow.originEpoch))
         }

@@ -60,16 +60,17 @@ extension Processor {
                 continue
             }
             let at = clock()
-            let (next, changed) = tasks[partition]!.entities.update(message.target,
-                                                                   create: { EntityState(entity: message.target, createdAt: at) }) {
-                state -> ([Propagation.Message], Bool) in
+            let (next, changed, inheritedChanged) = tasks[partition]!.entities.update(
+                message.target, create: { EntityState(entity: message.target, createdAt: at) }) {
+                state -> ([Propagation.Message], Bool, Bool) in
                 let before = state.inheritedClassification
-                let next = Propagation.receive(message, state: &state, propagating: propagating)
-                return (next, state.inheritedClassification != before)
+                var changed = false
+                let next = Propagation.receive(message, state: &state, propagating: propagating, changed: &changed)
+                return (next, changed, state.inheritedClassification != before)
             }
-            tasks[partition]!.dirty.insert(message.target)
+            if changed { tasks[partition]!.dirty.insert(message.target) }
             metrics.countPropagationStep(remote: false)
-            if changed { touched[message.target] = (partition, message.cause) }
+            if inheritedChanged { touched[message.target] = (partition, message.cause) }
             try dispatch(next)
         }
         guard localSteps.isEmpty else { return }
