@@ -61,7 +61,8 @@ struct DemoCommand: AsyncParsableCommand {
                                                    deadLettered: story.expectedDeadLettered(through: index),
                                                    alerts: story.expectedAlerts(through: index),
                                                    proofs: story.expectedProofs(through: index),
-                                                   purges: story.expectedPurges(through: index))
+                                                   purges: story.expectedPurges(through: index),
+                                                   lineage: story.expectedLineage(through: index))
             for line in arrived { print("   \(line)") }
         }
         try reader.close()

@@ -11,6 +11,7 @@ final class DemoReader: @unchecked Sendable {
     private var alerts = 0
     private var proofs = 0
     private var purges = 0
+    private var lineage = 0
     private let verifier: DeletionProofVerifier
 
     init(bootstrapServers: String, verifierKey: String) throws {
@@ -19,12 +20,12 @@ final class DemoReader: @unchecked Sendable {
         configuration.properties["group.id"] = "custody-demo-reader"
         consumer = try KafkaConsumer(configuration: configuration)
         try consumer.subscribe(topics: ["lifecycle.tagged", "governance.decisions", "governance.audit",
-                                        "governance.alerts", "governance.dlq", "governance.proofs", "governance.purge"])
+                                        "governance.alerts", "governance.dlq", "governance.proofs", "governance.purge", "lineage.openlineage"])
     }
 
     /// Reads until `tagged` and `deadLettered` records have arrived in total (plus what came with them).
     func waitFor(tagged wantedTagged: Int, deadLettered wantedDeadLettered: Int, alerts wantedAlerts: Int,
-                 proofs wantedProofs: Int, purges wantedPurges: Int) async throws -> [String] {
+                 proofs wantedProofs: Int, purges wantedPurges: Int, lineage wantedLineage: Int) async throws -> [String] {
         try await BlockingIO.run { [self] in
             var lines: [String] = []
             let deadline = Date().addingTimeInterval(30)
@@ -34,7 +35,7 @@ final class DemoReader: @unchecked Sendable {
                     lines.append(describe(record))
                 }
                 if tagged >= wantedTagged && deadLettered >= wantedDeadLettered && alerts >= wantedAlerts
-                    && proofs >= wantedProofs && purges >= wantedPurges {
+                    && proofs >= wantedProofs && purges >= wantedPurges && lineage >= wantedLineage {
                     if settleUntil == nil { settleUntil = Date().addingTimeInterval(0.6) }
                     if Date() > settleUntil! { break }
                 }
@@ -71,6 +72,18 @@ final class DemoReader: @unchecked Sendable {
                 verdict = "DOES NOT VERIFY: \(error)"
             }
             return "proof     leaf #\(json?["index"]?.integerValue ?? -1) of \(json?["origin"]?.stringValue ?? "?"): \(verdict)"
+        case "lineage.openlineage":
+            lineage += 1
+            func describe(_ dataset: JSONValue?) -> String {
+                let tags = dataset?["facets"]?["tags"]?["tags"]?.arrayValue?.compactMap { $0["value"]?.stringValue } ?? []
+                return "\(dataset?["namespace"]?.stringValue ?? "?")/\(dataset?["name"]?.stringValue ?? "?") [\(tags.joined(separator: ","))]"
+            }
+            if let job = json?["job"] {
+                let inputs = json?["inputs"]?.arrayValue?.map { describe($0) }.joined(separator: ", ") ?? ""
+                return "lineage   OpenLineage RunEvent \(job["namespace"]?.stringValue ?? "?")/\(job["name"]?.stringValue ?? "?"): \(inputs) -> \(describe(json?["outputs"]?.arrayValue?.first))"
+            }
+            let change = json?["dataset"]?["facets"]?["lifecycleStateChange"]?["lifecycleStateChange"]?.stringValue.map { " \($0)" } ?? ""
+            return "lineage   OpenLineage DatasetEvent \(describe(json?["dataset"]))\(change)"
         case "governance.purge":
             purges += 1
             return "purge     \(json?["entity"]?.stringValue ?? "?"): \(json?["action"]?.stringValue ?? "?") (class \(json?["retentionClass"]?.stringValue ?? "?"), expired \(json?["expiresAt"]?.stringValue ?? "?"))"

@@ -189,7 +189,10 @@ def test_the_demo_tells_the_story_through_topics(custody, root):
     assert "ALERT     bulk-access (warning): campaign-bot read 50000 records within PT1M, above the limit of 10000" in out
     assert ": verified with the public key: deletion of postgres://crm-db:5432/crm.public.customers" in out
     assert "purge     s3://lake/exports/customers-2026-01.csv: delete (class personal, expired 2026-02-04T09:00:00Z)" in out
-    assert ("Done: 8 events in, 7 tagged, 3 decisions, 4 alerts, 1 deletion proofs, 1 purge requests, "
+    assert "lineage   OpenLineage DatasetEvent s3://lake/marts/churn_scores [pii]" in out, "pii propagated downstream"
+    assert "lineage   OpenLineage DatasetEvent s3://lake/marts/churn_scores []" in out, "and removed with the reclassification"
+    assert "lineage   OpenLineage RunEvent spark://etl/churn-scores:" in out
+    assert ("Done: 9 events in, 8 tagged, 6 decisions, 4 alerts, 1 deletion proofs, 1 purge requests, "
             "1 dead-lettered.") in out
 
 
