@@ -174,17 +174,8 @@ public enum Propagation {
                 state.outputs.append(message.from)
                 changed = true
             }
-            guard propagating.contains(classification), let flow = state.flows[classification] else { return [] }
-            var messages: [Message] = []
-            if flow.originEpoch > 0, state.ownClassification.contains(classification) {
-                messages.append(Message(target: message.from, from: me, kind: .assert(classification: classification, origin: me,
-                                                                                      epoch: flow.originEpoch), cause: message.cause))
-            }
-            for (origin, epoch) in flow.carried.sorted(by: { $0.key.value < $1.key.value }) {
-                messages.append(Message(target: message.from, from: me, kind: .assert(classification: classification, origin: origin,
-                                                                                      epoch: epoch), cause: message.cause))
-            }
-            return messages
+            guard propagating.contains(classification) else { return [] }
+            return carriedAsserts(state, classification, to: message.from, cause: message.cause)
         case .addOutput:
             if !state.outputs.contains(message.from) {
                 state.outputs.append(message.from)
@@ -192,15 +183,7 @@ public enum Propagation {
             }
             var messages: [Message] = []
             for classification in state.flows.keys.sorted() where propagating.contains(classification) {
-                let flow = state.flows[classification]!
-                if flow.originEpoch > 0, state.ownClassification.contains(classification) {
-                    messages.append(Message(target: message.from, from: me, kind: .assert(classification: classification, origin: me,
-                                                                                          epoch: flow.originEpoch), cause: message.cause))
-                }
-                for (origin, epoch) in flow.carried.sorted(by: { $0.key.value < $1.key.value }) {
-                    messages.append(Message(target: message.from, from: me, kind: .assert(classification: classification, origin: origin,
-                                                                                          epoch: epoch), cause: message.cause))
-                }
+                messages += carriedAsserts(state, classification, to: message.from, cause: message.cause)
             }
             // Own classifications announced for the first time (never had outputs before).
             for classification in Set(state.ownClassification).intersection(propagating).sorted()
@@ -222,6 +205,26 @@ public enum Propagation {
             return toOutputs(.retract(classification: classification, origin: me, epoch: flow.originEpoch - 1))
                 + toOutputs(.assert(classification: classification, origin: me, epoch: flow.originEpoch))
         }
+    }
+}
+
+extension Propagation {
+    /// Asserts of everything `state` knows of `classification` (itself as its origin, the
+    /// origins it carries), for one output.
+    static func carriedAsserts(_ state: EntityState, _ classification: String, to target: EntityID,
+                               cause: Cause) -> [Message] {
+        guard let flow = state.flows[classification] else { return [] }
+        var messages: [Message] = []
+        if flow.originEpoch > 0, state.ownClassification.contains(classification) {
+            messages.append(Message(target: target, from: state.entity,
+                                    kind: .assert(classification: classification, origin: state.entity, epoch: flow.originEpoch),
+                                    cause: cause))
+        }
+        for (origin, epoch) in flow.carried.sorted(by: { $0.key.value < $1.key.value }) {
+            messages.append(Message(target: target, from: state.entity,
+                                    kind: .assert(classification: classification, origin: origin, epoch: epoch), cause: cause))
+        }
+        return messages
     }
 }
 
