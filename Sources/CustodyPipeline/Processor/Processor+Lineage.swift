@@ -113,6 +113,10 @@ extension Processor {
 
     /// The lineage side of one event: propagation steps and OpenLineage events.
     func lineage(after event: LifecycleEvent, outcome: EventOutcome, partition: Int32) throws {
+        switch event.type {
+        case .created, .derived, .classified, .ownerChanged, .deleted: break
+        case .accessed, .moved, .holdPlaced, .holdReleased: return
+        }
         let cause = Propagation.Cause(source: event.source, eventId: event.id, type: event.type.rawValue, entity: event.subject)
         var messages: [Propagation.Message] = []
         let propagating = self.propagating
