@@ -62,6 +62,10 @@ import Testing
         #expect(try logic.evaluate(["sem_ver": ["v1.2", ">=", "1.2.0"]], data: .null) == .bool(true))
         #expect(try logic.evaluate(["sem_ver": ["1.0.0-rc.1", "<", "1.0.0"]], data: .null) == .bool(true))
         #expect(throws: JsonLogic.Failure.self) { try logic.evaluate(["nope": [1]], data: .null) }
+        // Numbers that are no position or weight do not crash the evaluator.
+        #expect(try logic.evaluate(["substr": ["abcdef", "x", 1e300]], data: .null) == "abcdef")
+        #expect(try logic.evaluate(["substr": ["abcdef", -2]], data: .null) == "ef")
+        #expect(try logic.evaluate(["fractional": ["key", ["a", 1e300], ["b", -1e300], ["c", "NaN"]]], data: .null) == "a")
     }
 
     @Test func murmurHash3MatchesTheReferenceVectors() {

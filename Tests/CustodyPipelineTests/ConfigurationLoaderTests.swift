@@ -42,7 +42,7 @@ import Testing
             _ = try load("""
             kafka: {bootstrapServer: x}
             topics: {inptu: x}
-            processing: {guarantee: twice, commitIntervalMs: -1}
+            processing: {guarantee: twice, commitIntervalMs: -1, purgeGrace: P99999999Y, timerIntervalMs: 0}
             admin: {listen: localhost}
             """, environment: ["CUSTODY_KAFKA_BOOTSTRAP": "x"])
             Issue.record("accepted a broken configuration")
@@ -52,6 +52,8 @@ import Testing
             #expect(byPath["topics.inptu"] != nil)
             #expect(byPath["processing.guarantee"]?.first?.fix == "use at-least-once or exactly-once")
             #expect(byPath["processing.commitIntervalMs"] != nil)
+            #expect(byPath["processing.purgeGrace"]?.first?.message.contains("at most 100 years") == true)
+            #expect(byPath["processing.timerIntervalMs"] != nil)
             #expect(byPath["admin.listen"]?.first?.fix.contains("host:port") == true)
             #expect(byPath["policies"]?.first?.message == "is required")
             #expect(byPath["CUSTODY_KAFKA_BOOTSTRAP"]?.first?.file == "environment")

@@ -101,12 +101,12 @@ public struct JsonLogic: Sendable {
             return .string(try values().map(Self.string).joined())
         case "substr":
             let text = Array(Self.string(try value(0)))
-            var start = Int(Self.number(try value(1)))
+            var start = Self.integer(Self.number(try value(1)))
             if start < 0 { start = max(0, text.count + start) }
             start = min(start, text.count)
             var end = text.count
             if arguments.count > 2 {
-                let length = Int(Self.number(try value(2)))
+                let length = Self.integer(Self.number(try value(2)))
                 end = length < 0 ? max(start, text.count + length) : min(text.count, start + length)
             }
             return .string(String(text[start..<end]))
@@ -210,7 +210,8 @@ public struct JsonLogic: Sendable {
             }
             let variant = try evaluate(parts[0], data: data)
             let weight = parts.count > 1 ? Self.number(try evaluate(parts[1], data: data)) : 1
-            entries.append((variant, weight.isFinite && weight > 0 ? UInt64(weight) : 0))
+            // Negative weights count as zero; weights are capped so that sums cannot overflow.
+            entries.append((variant, UInt64(max(0, Self.integer(weight)))))
         }
         let total = entries.reduce(UInt64(0)) { $0 + $1.weight }
         guard total > 0 else { return .null }
@@ -247,6 +248,13 @@ public struct JsonLogic: Sendable {
         case let .array(items): items.map { if case .null = $0 { "" } else { string($0) } }.joined(separator: ",")
         case .object: "[object Object]"
         }
+    }
+
+    /// A number as an integer for positions and weights: truncated, 0 when not finite, and
+    /// within ±2^31 (anything beyond is no position or weight a flag can mean).
+    static func integer(_ number: Double) -> Int {
+        guard number.isFinite else { return 0 }
+        return Int(min(max(number.rounded(.towardZero), -2_147_483_648), 2_147_483_647))
     }
 
     /// JavaScript's `Number(value)`.

@@ -119,10 +119,10 @@ struct ConfigurationReader {
             configuration.processing.timerIntervalMs = positive(processing["timerIntervalMs"], "processing.timerIntervalMs",
                                                                 example: 1000) ?? configuration.processing.timerIntervalMs
             if let text = string(processing["purgeGrace"], "processing.purgeGrace", example: "P1D") {
-                if let grace = ISODuration(text) {
+                if let grace = ISODuration(text), grace.approximateSeconds <= 100 * 31_556_952 {
                     configuration.processing.purgeGrace = grace
                 } else {
-                    problem("processing.purgeGrace", "'\(text)' is not an ISO 8601 duration",
+                    problem("processing.purgeGrace", "'\(text)' is not an ISO 8601 duration of at most 100 years",
                             fix: "write a duration such as P1D, PT12H or PT30S")
                 }
             }
