@@ -103,6 +103,11 @@ def test_a_policy_version_published_on_the_topic_reaches_the_entities_it_governs
                                   for m in read_all(broker.bootstrap, "governance.alerts", settle=0.3)))
     alert = next(json.loads(m.value()) for m in read_all(broker.bootstrap, "governance.alerts") if json.loads(m.value())["kind"] == "invalid-policy")
     assert "retention.rules[0].keep" in alert["message"] and errors(schema("records/alert.schema.json"), alert) == []
+    # A changed document under a version already loaded is refused too: versions are immutable.
+    publish(broker.bootstrap, "governance.policies", "retention@5",
+            (ROOT / "examples/policies/retention-v5.yaml").read_text().replace("P14D", "P15D").encode())
+    assert wait_until(lambda: any("needs a new version number" in json.loads(m.value())["message"]
+                                  for m in read_all(broker.bootstrap, "governance.alerts", settle=0.3)))
     produce(broker.bootstrap, [(governed[0], event(500, "accessed", {"principal": {"id": "ana", "roles": ["analyst"]}, "purpose": "analytics"},
                                                     governed[0]), STRUCTURED)])
     tagged = read_all(broker.bootstrap, "lifecycle.tagged", expected=21)
