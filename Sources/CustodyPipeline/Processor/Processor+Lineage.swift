@@ -96,10 +96,7 @@ extension Processor {
             return isNew ? decision : nil
         }
         guard let (decision, updated) = decided else { return }
-        metrics.countDecision()
-        try producer.send(ProducerRecord(topic: configuration.topics.decisions, key: Array(entity.value.utf8),
-                                         value: DecisionRecord.bytes(decision)))
-        try audit(partition, entity: entity, .decision(decision, eventId: cause.eventId))
+        try emitDecision(decision, partition: partition, eventId: cause.eventId)
         try emitDatasetEvent(updated, at: now)
         if maker.rollout != nil { try emitShadow(updated, enforced: decision, cause: decision.cause, at: now, eventKey: eventKey) }
     }

@@ -56,10 +56,7 @@ extension Processor {
         }
         if outcome.isNewDecision {
             if let state = tasks[record.partition]!.entities[event.subject] { tasks[record.partition]!.timers.schedule(state) }
-            metrics.countDecision()
-            try producer.send(ProducerRecord(topic: configuration.topics.decisions, key: Array(event.subject.value.utf8),
-                                             value: DecisionRecord.bytes(decision)))
-            try audit(record.partition, entity: event.subject, .decision(decision, eventId: event.id))
+            try emitDecision(decision, partition: record.partition, eventId: event.id)
             if maker.rollout != nil, let state = tasks[record.partition]!.entities[event.subject] {
                 try emitShadow(state, enforced: decision, cause: decision.cause, at: event.time, eventKey: eventKey)
             }
@@ -125,6 +122,14 @@ extension Processor {
         try producer.send(ProducerRecord(topic: configuration.topics.dlq, key: key, value: record.value, headers: headers))
         metrics.countDeadLetter(code: code)
         logger.debug("dead-lettered", metadata: ["code": "\(code)", "source": "\(record.topicPartition)@\(record.offset)"])
+    }
+
+    /// A new decision: its record on the decisions topic and its entry in the audit chain.
+    func emitDecision(_ decision: Decision, partition: Int32, eventId: String) throws {
+        metrics.countDecision()
+        try producer.send(ProducerRecord(topic: configuration.topics.decisions, key: Array(decision.entity.value.utf8),
+                                         value: DecisionRecord.bytes(decision)))
+        try audit(partition, entity: decision.entity, .decision(decision, eventId: eventId))
     }
 
     func audit(_ partition: Int32, entity: EntityID, _ entry: AuditEntry) throws {

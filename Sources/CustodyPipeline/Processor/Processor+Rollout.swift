@@ -87,11 +87,8 @@ extension Processor {
                 if isNew {
                     tasks[partition]!.dirty.insert(entity)
                     if let updated = tasks[partition]!.entities[entity] { tasks[partition]!.timers.schedule(updated) }
-                    metrics.countDecision()
                     metrics.countSweepDecision()
-                    try producer.send(ProducerRecord(topic: configuration.topics.decisions, key: Array(entity.value.utf8),
-                                                     value: DecisionRecord.bytes(decision)))
-                    try audit(partition, entity: entity, .decision(decision, eventId: key.id))
+                    try emitDecision(decision, partition: partition, eventId: key.id)
                 }
                 try emitShadow(tasks[partition]!.entities[entity]!, enforced: decision, cause: cause, at: now, eventKey: key)
             }
