@@ -176,6 +176,11 @@ public struct KafkaHeaderWriter {
         }
     }
 
+    /// A header whose value is borrowed bytes (copied by librdkafka).
+    public mutating func add(_ name: String, raw value: UnsafeRawBufferPointer) {
+        _ = rd_kafka_header_add(native, name, -1, value.baseAddress ?? KafkaProducer.emptyBytes, value.count)
+    }
+
     /// A header with raw bytes; nil is a null value.
     public mutating func add(_ name: String, bytes: [UInt8]?) {
         guard let bytes else {

@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput; the last line is \"N records in S s: R records/s\".",
-        subcommands: [Passthrough.self, Pipeline.self, PropagationCommand.self]
+        subcommands: [Passthrough.self, Pipeline.self, PropagationCommand.self, EvaluateCommand.self]
     )
 
     struct Passthrough: AsyncParsableCommand {

@@ -134,4 +134,35 @@ func facts(_ classification: [String], owner: String? = "team-a", category: Stri
         #expect(headers["legal-hold"] == "false")
         #expect(headers["traceparent"]?.count == 55)
     }
+
+    /// The processor writes header values as bytes; they must be the values a reader gets
+    /// as text: every header, each event shape (masked fields, an expiry with milliseconds,
+    /// an event's own traceparent, a derived one).
+    @Test func headerBytesAreTheHeaderValues() throws {
+        var evaluator = StreamEvaluator(registry: PolicyRegistry([try loadExamplePolicy("retention.yaml")]))
+        let subject = "postgres://db1:5432/shop.public.orders"
+        let events: [[UInt8]] = [
+            structuredEvent(type: "created", subject: subject, data: #"{"classification":["pii"],"owner":"team-a","category":"customer"}"#,
+                            id: "h1", time: "2026-11-29T08:00:00.250Z"),
+            structuredEvent(type: "accessed", subject: subject, data: #"{"principal":{"id":"ana","roles":["analyst"]},"purpose":"analytics"}"#, id: "h2"),
+            structuredEvent(type: "accessed", subject: subject, data: #"{"principal":{"id":"mo","roles":["analyst"]},"purpose":"marketing"}"#, id: "h3"),
+            Array(#"{"specversion":"1.0","id":"h4","source":"//test","type":"data.lifecycle.hold_placed","time":"2026-11-29T09:00:00Z","subject":"\#(subject)","traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01","data":{"holdId":"lh-1"}}"#.utf8),
+        ]
+        var seen = Set<String>()
+        for value in events {
+            let processed = evaluator.process(value: value)
+            let headers = try #require(processed)
+            var asBytes: [(String, String)] = []
+            headers.forEachBytes { name, value in asBytes.append((name, String(decoding: value, as: UTF8.self))) }
+            let asText = headers.fields.map { ($0.name, $0.value) }
+            #expect(asBytes.map(\.0) == asText.map(\.0))
+            #expect(asBytes.map(\.1) == asText.map(\.1))
+            for (name, value) in asText { seen.insert("\(name)=\(value)") }
+        }
+        #expect(seen.contains("masked-fields=address,email,phone"))
+        #expect(seen.contains("retention-expires-at=2026-12-29T08:00:00.250Z"))
+        #expect(seen.contains("traceparent=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))
+        #expect(seen.contains("legal-hold=true"))
+        #expect(seen.contains("policy-version=4"))
+    }
 }

@@ -1,4 +1,4 @@
-import CustodyCore
+@testable import CustodyCore
 import Testing
 
 /// A structured-mode event with `data`.
@@ -91,13 +91,32 @@ func errorCode(_ value: [UInt8]?, headers: (String) -> [UInt8]? = structuredHead
     /// 100,000 mutations of valid events: each is decoded or rejected with a code, none crashes.
     @Test func mutatedEventsAreDecodedOrRejectedNeverCrash() {
         var generator = SplitMix64(seed: 0xC0FFEE)
-        let seeds: [[UInt8]] = [
-            structuredEvent(type: "created", data: #"{"classification":["pii"],"owner":"team-a","category":"customer"}"#),
-            structuredEvent(type: "derived", data: #"{"inputs":["s3://lake/raw/a"],"job":{"namespace":"spark://etl","name":"j"},"masked":[]}"#),
-            structuredEvent(type: "accessed", data: #"{"principal":{"id":"ana","roles":["analyst"]},"purpose":"analytics","fields":["email"],"records":20}"#),
-            structuredEvent(type: "deleted", data: #"{"method":"hard","by":"store-1"}"#),
-            structuredEvent(type: "hold_placed", data: #"{"holdId":"h1","reason":"\u00e9\ud83d\ude00"}"#),
+        let shapes: [(String, String)] = [
+            ("created", #"{"classification":["pii"],"owner":"team-a","category":"customer"}"#),
+            ("derived", #"{"inputs":["s3://lake/raw/a"],"job":{"namespace":"spark://etl","name":"j"},"masked":[]}"#),
+            ("accessed", #"{"principal":{"id":"ana","roles":["analyst"]},"purpose":"analytics","fields":["email"],"records":20}"#),
+            ("deleted", #"{"method":"hard","by":"store-1"}"#),
+            ("hold_placed", #"{"holdId":"h1","reason":"\u00e9\ud83d\ude00"}"#),
+            // Every type and optional member, so the typed `data` fast path meets each shape.
+            ("created", #"{"classification":[],"owner":"o","category":"c","jurisdiction":null,"location":"","origin":"eu-1"}"#),
+            ("derived", #"{"inputs":["s3://lake/raw/a","s3://lake/raw/b"],"job":{"namespace":"n","name":"j"},"runId":"0192f3a4-5b6c-7d8e-9f01-23456789abcd","masked":["s3://lake/raw/b"]}"#),
+            ("classified", #"{"classification":["pii","financial"]}"#),
+            ("owner_changed", #"{"owner":"team-b"}"#),
+            ("moved", #"{"location":"s3://eu"}"#),
+            ("accessed", #"{"principal":{"id":"p","roles":[]},"purpose":"support","records":0}"#),
+            ("hold_released", #"{"holdId":"h1","by":null}"#),
+            ("deleted", #"{"method":"crypto-shred","by":"kms","contentDigest":"sha256:0000000000000000000000000000000000000000000000000000000000000000"}"#),
         ]
+        let seeds = shapes.map { structuredEvent(type: $0.0, data: $0.1) }
+        // The comparison below means something only if the typed fast path takes the valid
+        // shapes (escapes are left to the generic path on purpose).
+        for (type, data) in shapes where !data.contains("\\u") {
+            let typed = Array(data.utf8).withUnsafeBufferPointer { buffer in
+                var reader = JSONReader(buffer)
+                return DataFastPath.decode(&reader, type: LifecycleEventType(rawValue: "data.lifecycle.\(type)")!)
+            }
+            #expect(typed != nil, "the data fast path refuses \(type) \(data)")
+        }
         let interesting: [UInt8] = Array(#"{}[]",:\0123456789eE+-.tfnu"#.utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xE2, 0xF0, 0xFF]
         var decoded = 0
         var codes: [String: Int] = [:]

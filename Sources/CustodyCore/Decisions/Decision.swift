@@ -75,6 +75,48 @@ public final class Decision: Sendable, Equatable {
         if let rollout { try body("rollout-variant", rollout.variant) }
     }
 
+    /// The same headers as `forEachContextHeader`, values as bytes formatted into `scratch`
+    /// (at least 64 bytes) or borrowed from the decision: no allocation per event.
+    public func forEachContextHeaderBytes(scratch: UnsafeMutableBufferPointer<UInt8>,
+                                          _ body: (String, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try withBytes(of: policy.id) { try body("policy-id", $0) }
+        try body("policy-version", UnsafeRawBufferPointer(start: scratch.baseAddress, count: Self.writeDecimal(policy.version, into: scratch)))
+        try withBytes(of: policy.digest) { try body("policy-digest", $0) }
+        Hex.put(identifier.high, into: scratch, at: 0)
+        Hex.put(identifier.low, into: scratch, at: 16)
+        try body("decision-id", UnsafeRawBufferPointer(start: scratch.baseAddress, count: 32))
+        try withBytes(of: classificationText) { try body("data-classification", $0) }
+        try withBytes(of: owner ?? "") { try body("data-owner", $0) }
+        try withBytes(of: retention.retentionClass) { try body("retention-class", $0) }
+        try withBytes(of: retention.action.rawValue) { try body("retention-action", $0) }
+        if let expiresAt {
+            try body("retention-expires-at", UnsafeRawBufferPointer(start: scratch.baseAddress, count: expiresAt.write(into: scratch)))
+        }
+        try withBytes(of: isOnLegalHold ? "true" : "false") { try body("legal-hold", $0) }
+        if let rollout { try withBytes(of: rollout.variant) { try body("rollout-variant", $0) } }
+    }
+
+    /// Writes a decimal integer into `buffer`; returns its length.
+    static func writeDecimal(_ value: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var magnitude = value.magnitude
+        var digits = 0
+        repeat {
+            buffer[20 - digits] = UInt8(48 + magnitude % 10)
+            magnitude /= 10
+            digits += 1
+        } while magnitude > 0
+        var length = 0
+        if value < 0 {
+            buffer[0] = UInt8(ascii: "-")
+            length = 1
+        }
+        for index in 0..<digits {
+            buffer[length] = buffer[21 - digits + index]
+            length += 1
+        }
+        return length
+    }
+
     public static func == (lhs: Decision, rhs: Decision) -> Bool {
         lhs === rhs || (lhs.identifier == rhs.identifier && lhs.basis == rhs.basis && lhs.at == rhs.at
                         && lhs.cause == rhs.cause && lhs.previousIdentifier == rhs.previousIdentifier)
@@ -179,8 +221,18 @@ public struct DecisionID: Hashable, Sendable {
     }
 
     public var hex: String {
-        Hex.encode((0..<16).map { index in
-            UInt8(truncatingIfNeeded: (index < 8 ? high : low) >> (56 - 8 * UInt64(index % 8)))
-        })
+        String(unsafeUninitializedCapacity: 32) { buffer in
+            Hex.put(high, into: buffer, at: 0)
+            Hex.put(low, into: buffer, at: 16)
+            return 32
+        }
     }
+}
+
+/// Calls `body` with a string's UTF-8 bytes (borrowed from native storage, or copied to the
+/// stack for a small string).
+@inline(__always)
+func withBytes<Result>(of text: String, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+    var text = text
+    return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
 }

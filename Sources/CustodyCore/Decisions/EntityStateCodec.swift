@@ -17,10 +17,16 @@ public enum EntityStateCodec {
         out.field("inherited", state.inheritedClassification)
         out.field("holds", state.holds)
         out.field("deleted", state.isDeleted)
-        out.field("inputs", state.inputs.map(\.value))
-        out.field("masked", state.maskedInputs.map(\.value))
-        out.field("outputs", state.outputs.map(\.value))
-        out.field("recent", state.recentEvents.map { Hex.encode(bytes($0.high) + bytes($0.low)) })
+        out.key("inputs")
+        out.entities(state.inputs)
+        out.key("masked")
+        out.entities(state.maskedInputs)
+        out.key("outputs")
+        out.entities(state.outputs)
+        out.key("recent")
+        out.beginArray()
+        for fingerprint in state.recentEvents { out.hex(high: fingerprint.high, low: fingerprint.low) }
+        out.endArray()
         for (key, value) in [("owner", state.owner), ("category", state.category), ("jurisdiction", state.jurisdiction),
                              ("location", state.location), ("origin", state.origin)] {
             if let value { out.field(key, value) }
@@ -182,8 +188,6 @@ public enum EntityStateCodec {
 
 
     private static func list(_ value: JSONValue?) -> [String] { value?.arrayValue?.compactMap(\.stringValue) ?? [] }
-
-    private static func bytes(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) } }
 
     private static func integer(_ bytes: ArraySlice<UInt8>) -> UInt64 { bytes.reduce(0) { $0 << 8 | UInt64($1) } }
 }

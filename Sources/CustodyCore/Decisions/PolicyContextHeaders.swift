@@ -10,8 +10,10 @@ public enum PolicyContextHeaders {
     /// The headers for an event under `decision`. `traceparent` is the event's when it has one,
     /// else one derived from the event key (stable across replays).
     public static func make(decision: Decision, access: AccessResult?, traceparent: String?, eventKey: EventKey) -> EventHeaders {
-        EventHeaders(decision: decision, access: access,
-                     traceparent: validTraceparent(traceparent) ?? makeTraceparent(eventKey: eventKey))
+        if let given = validTraceparent(traceparent) {
+            return EventHeaders(decision: decision, access: access, trace: .given(given))
+        }
+        return EventHeaders(decision: decision, access: access, trace: derivedTrace(eventKey: eventKey))
     }
 
     /// W3C trace context: `00-<32 hex>-<16 hex>-<2 hex>`, ids not all zero.
@@ -24,32 +26,30 @@ public enum PolicyContextHeaders {
         return text
     }
 
-    /// A traceparent derived from the event key: the same event always gets the same trace.
-    static func makeTraceparent(eventKey: EventKey) -> String {
+    /// A trace derived from the event key: the same event always gets the same trace.
+    static func derivedTrace(eventKey: EventKey) -> EventHeaders.Trace {
         var hash = FNV1a64()
         hash.combine(eventKey.source)
         hash.combine("\u{1F}")
         hash.combine(eventKey.id)
         let trace = hash.value
         hash.combine("span")
-        let span = hash.value | 1
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: 55) { buffer in
-            func put(_ value: UInt64, at offset: Int) {
-                for index in 0..<16 { buffer[offset + index] = digits[Int((value >> (60 - 4 * UInt64(index))) & 0xF)] }
-            }
-            buffer[0] = 0x30
-            buffer[1] = 0x30
-            buffer[2] = 0x2D
-            put(trace, at: 3)
-            put(trace ^ 0x9E37_79B9_7F4A_7C15, at: 19)
-            buffer[35] = 0x2D
-            put(span, at: 36)
-            buffer[52] = 0x2D
-            buffer[53] = 0x30
-            buffer[54] = 0x31
-            return 55
-        }
+        return .derived(trace: trace, span: hash.value | 1)
+    }
+
+    /// `00-<trace>-<span>-01` for a derived trace: 55 bytes.
+    static func writeTraceparent(trace: UInt64, span: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        buffer[0] = 0x30
+        buffer[1] = 0x30
+        buffer[2] = 0x2D
+        Hex.put(trace, into: buffer, at: 3)
+        Hex.put(trace ^ 0x9E37_79B9_7F4A_7C15, into: buffer, at: 19)
+        buffer[35] = 0x2D
+        Hex.put(span, into: buffer, at: 36)
+        buffer[52] = 0x2D
+        buffer[53] = 0x30
+        buffer[54] = 0x31
+        return 55
     }
 
     private static func isLowerHex(_ byte: UInt8) -> Bool {
@@ -62,7 +62,21 @@ public enum PolicyContextHeaders {
 public struct EventHeaders: Sendable {
     public var decision: Decision
     public var access: AccessResult?
-    public var traceparent: String
+    /// The event's own trace context, or one derived from its key (formatted when written).
+    public var trace: Trace
+
+    public enum Trace: Sendable {
+        case given(String)
+        case derived(trace: UInt64, span: UInt64)
+    }
+
+    public var traceparent: String {
+        switch trace {
+        case let .given(text): text
+        case let .derived(trace, span):
+            String(unsafeUninitializedCapacity: 55) { PolicyContextHeaders.writeTraceparent(trace: trace, span: span, into: $0) }
+        }
+    }
 
     /// Calls `body` with each header, in CONTRACT order.
     public func forEach(_ body: (String, String) throws -> Void) rethrows {
@@ -72,6 +86,28 @@ public struct EventHeaders: Sendable {
             try body("masked-fields", access.maskedFields.joined(separator: ","))
         }
         try body("traceparent", traceparent)
+    }
+
+    /// The same headers with their values as bytes, formatted into a stack buffer or borrowed:
+    /// what the processor writes into librdkafka, without a string per value.
+    public func forEachBytes(_ body: (String, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { scratch in
+            try decision.forEachContextHeaderBytes(scratch: scratch, body)
+            if let access {
+                try withBytes(of: access.effect.rawValue) { try body("access-outcome", $0) }
+                if access.maskedFields.count <= 1 {
+                    try withBytes(of: access.maskedFields.first ?? "") { try body("masked-fields", $0) }
+                } else {
+                    try withBytes(of: access.maskedFields.joined(separator: ",")) { try body("masked-fields", $0) }
+                }
+            }
+            switch trace {
+            case let .given(text): try withBytes(of: text) { try body("traceparent", $0) }
+            case let .derived(trace, span):
+                let length = PolicyContextHeaders.writeTraceparent(trace: trace, span: span, into: scratch)
+                try body("traceparent", UnsafeRawBufferPointer(start: scratch.baseAddress, count: length))
+            }
+        }
     }
 
     /// All headers as fields (allocates; for records and tests).

@@ -10,6 +10,11 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.value = value
     }
 
+    /// For bytes already checked with `isValid`.
+    init(validated value: String) {
+        self.value = value
+    }
+
     public var description: String { value }
 
     public static func < (lhs: EntityID, rhs: EntityID) -> Bool { lhs.value < rhs.value }

@@ -32,14 +32,14 @@ enum StructuredFastPath {
         guard reader.peek() == UInt8(ascii: "{") else { return nil }
         reader.position += 1
         var id: String?, source: String?, subject: String?, traceparent: String?
-        var type: LifecycleEventType?, time: Timestamp?, data: JSONObject?
+        var type: LifecycleEventType?, time: Timestamp?, data: JSONObject?, payload: EventData?
         var sawSpecVersion = false
         var seen: UInt32 = 0
         reader.skipWhitespace()
         guard reader.peek() != UInt8(ascii: "}") else { return nil }
         while true {
             reader.skipWhitespace()
-            guard reader.peek() == UInt8(ascii: "\""), let key = rawString(&reader),
+            guard reader.peek() == UInt8(ascii: "\""), let key = reader.readRawString(),
                   let attribute = names.first(where: { equal(key, $0.1) })?.0 else { return nil }
             let bit: UInt32 = 1 << UInt32(attribute.rawValue)
             guard seen & bit == 0 else { return nil }
@@ -50,16 +50,16 @@ enum StructuredFastPath {
             reader.skipWhitespace()
             switch attribute {
             case .specversion:
-                guard let raw = rawString(&reader), equal(raw, Array("1.0".utf8)) else { return nil }
+                guard let raw = reader.readRawString(), equal(raw, Array("1.0".utf8)) else { return nil }
                 sawSpecVersion = true
             case .type:
-                guard let raw = rawString(&reader), let match = types.first(where: { equal(raw, $0.1) }) else { return nil }
+                guard let raw = reader.readRawString(), let match = types.first(where: { equal(raw, $0.1) }) else { return nil }
                 type = match.0
             case .time:
-                guard let raw = rawString(&reader), let parsed = Timestamp.parse(raw) else { return nil }
+                guard let raw = reader.readRawString(), let parsed = Timestamp.parse(raw) else { return nil }
                 time = Timestamp(millisecondsSinceEpoch: parsed)
             case .datacontenttype, .dataschema:
-                guard rawString(&reader) != nil else { return nil }
+                guard reader.readRawString() != nil else { return nil }
             case .id, .source, .subject, .traceparent:
                 guard reader.peek() == UInt8(ascii: "\""), let text = try? reader.readString(), !text.isEmpty else { return nil }
                 switch attribute {
@@ -69,8 +69,15 @@ enum StructuredFastPath {
                 default: traceparent = text
                 }
             case .data:
-                guard reader.peek() == UInt8(ascii: "{"), let object = try? reader.readObject(depth: 1) else { return nil }
-                data = object
+                guard reader.peek() == UInt8(ascii: "{") else { return nil }
+                let start = reader.position
+                if let type, let typed = DataFastPath.decode(&reader, type: type) {
+                    payload = typed
+                } else {
+                    reader.position = start
+                    guard let object = try? reader.readObject(depth: 1) else { return nil }
+                    data = object
+                }
             }
             reader.skipWhitespace()
             guard let next = reader.peek() else { return nil }
@@ -79,28 +86,12 @@ enum StructuredFastPath {
             guard next == UInt8(ascii: ",") else { return nil }
         }
         reader.skipWhitespace()
-        guard reader.isAtEnd, sawSpecVersion, let id, let source, let type, let time, let subject, let data,
-              let entity = EntityID(subject),
-              let payload = try? EventDataDecoder(fields: data, type: type).decode() else { return nil }
+        guard reader.isAtEnd, sawSpecVersion, let id, let source, let type, let time, let subject,
+              let entity = EntityID(subject) else { return nil }
+        if payload == nil, let data { payload = try? EventDataDecoder(fields: data, type: type).decode() }
+        guard let payload else { return nil }
         return LifecycleEvent(id: id, source: source, type: type, time: time, subject: entity, data: payload,
                               traceparent: traceparentHeader ?? traceparent)
-    }
-
-    /// A string's raw bytes when it has no escapes and is printable ASCII; nil otherwise.
-    private static func rawString(_ reader: inout JSONReader) -> UnsafeBufferPointer<UInt8>? {
-        guard reader.peek() == UInt8(ascii: "\"") else { return nil }
-        let start = reader.position + 1
-        var index = start
-        while index < reader.bytes.count {
-            let byte = reader.bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                reader.position = index + 1
-                return UnsafeBufferPointer(rebasing: reader.bytes[start..<index])
-            }
-            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { return nil }
-            index += 1
-        }
-        return nil
     }
 
     private static func equal(_ raw: UnsafeBufferPointer<UInt8>, _ expected: [UInt8]) -> Bool {

@@ -69,6 +69,28 @@ public struct JSONOutput {
         endArray()
     }
 
+    /// 128 bits as a string of 32 lower-case hex digits.
+    public mutating func hex(high: UInt64, low: UInt64) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: 32))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            let digits = UnsafeMutableBufferPointer(rebasing: buffer[start..<start + 32])
+            Hex.put(high, into: digits, at: 0)
+            Hex.put(low, into: digits, at: 16)
+        }
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    /// Entity ids as an array of strings.
+    public mutating func entities(_ values: [EntityID]) {
+        beginArray()
+        for value in values { string(value.value) }
+        endArray()
+    }
+
     /// Any `JSONValue`, compact, members in their order.
     public mutating func value(_ value: JSONValue) {
         separate()

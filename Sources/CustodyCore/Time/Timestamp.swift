@@ -15,6 +15,14 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public var description: String { rfc3339 }
 
     public var rfc3339: String {
+        String(unsafeUninitializedCapacity: Self.rfc3339Capacity) { write(into: $0) }
+    }
+
+    /// The longest RFC 3339 text `write(into:)` produces (a five-digit year and milliseconds).
+    public static let rfc3339Capacity = 28
+
+    /// Writes the RFC 3339 text into `buffer` (at least `rfc3339Capacity` bytes); returns its length.
+    public func write(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         var days = millisecondsSinceEpoch / 86_400_000
         var milliseconds = millisecondsSinceEpoch % 86_400_000
         if milliseconds < 0 {
@@ -23,35 +31,42 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         }
         let date = CivilDate(daysSinceEpoch: days)
         let seconds = Int(milliseconds / 1000)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(24)
+        let fraction = Int(milliseconds % 1000)
+        var index = 0
         func digits(_ value: Int, _ count: Int) {
-            var divisor = 1
-            for _ in 1..<count { divisor *= 10 }
             var rest = value
-            while divisor > 0 {
-                bytes.append(UInt8(48 + rest / divisor))
-                rest %= divisor
-                divisor /= 10
+            var position = index + count - 1
+            while position >= index {
+                buffer[position] = UInt8(48 + rest % 10)
+                rest /= 10
+                position -= 1
             }
+            index += count
         }
-        digits(date.year, 4)
-        bytes.append(UInt8(ascii: "-"))
+        func put(_ byte: UInt8) {
+            buffer[index] = byte
+            index += 1
+        }
+        // Years outside 0...9999 cannot come from parsed input; a far expiry is written with
+        // five digits and a corrupt negative one as 0000, never a crash.
+        let year = min(max(date.year, 0), 99999)
+        digits(year, year > 9999 ? 5 : 4)
+        put(UInt8(ascii: "-"))
         digits(date.month, 2)
-        bytes.append(UInt8(ascii: "-"))
+        put(UInt8(ascii: "-"))
         digits(date.day, 2)
-        bytes.append(UInt8(ascii: "T"))
+        put(UInt8(ascii: "T"))
         digits(seconds / 3600, 2)
-        bytes.append(UInt8(ascii: ":"))
+        put(UInt8(ascii: ":"))
         digits(seconds / 60 % 60, 2)
-        bytes.append(UInt8(ascii: ":"))
+        put(UInt8(ascii: ":"))
         digits(seconds % 60, 2)
-        if milliseconds % 1000 != 0 {
-            bytes.append(UInt8(ascii: "."))
-            digits(Int(milliseconds % 1000), 3)
+        if fraction != 0 {
+            put(UInt8(ascii: "."))
+            digits(fraction, 3)
         }
-        bytes.append(UInt8(ascii: "Z"))
-        return String(decoding: bytes, as: UTF8.self)
+        put(UInt8(ascii: "Z"))
+        return index
     }
 
     /// Parses RFC 3339 (`T` or `t` or space, `Z` or `±hh:mm`, any fraction, kept to milliseconds).

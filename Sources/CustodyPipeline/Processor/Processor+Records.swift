@@ -86,7 +86,7 @@ extension Processor {
             where !PolicyContextHeaders.names.contains(header.name) && !Self.internalHeaders.contains(header.name) {
                 writer.add(header.name, bytes: header.value)
             }
-            context.forEach { name, value in writer.add(name, value) }
+            context.forEachBytes { name, value in writer.add(name, raw: value) }
         }
         metrics.countTagged()
         if record.timestampMs > 0 {

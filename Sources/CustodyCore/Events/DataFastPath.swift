@@ -1,0 +1,272 @@
+/// The `data` object of a structured event read straight from the bytes into its typed
+/// form, without a JSON tree in between. Like `StructuredFastPath` it accepts only what
+/// `EventDataDecoder` accepts with the same result: on anything unusual (an unknown or
+/// repeated member, an escape, a wrong type, an empty or invalid value) it returns nil,
+/// the caller rewinds and the generic path decides and reports the error.
+enum DataFastPath {
+    static func decode(_ reader: inout JSONReader, type: LifecycleEventType) -> EventData? {
+        switch type {
+        case .created: return created(&reader)
+        case .derived: return derived(&reader)
+        case .classified:
+            var classification: [String]?
+            guard members(&reader, { key, reader in
+                guard classification == nil, key.is("classification") else { return false }
+                classification = reader.readNonEmptyStrings()
+                return classification != nil
+            }), let classification else { return nil }
+            return .classified(classification: classification)
+        case .ownerChanged:
+            guard let owner = single(&reader, "owner") else { return nil }
+            return .ownerChanged(owner: owner)
+        case .moved:
+            guard let location = single(&reader, "location") else { return nil }
+            return .moved(location: location)
+        case .accessed: return accessed(&reader)
+        case .holdPlaced, .holdReleased: return hold(&reader, type: type)
+        case .deleted: return deleted(&reader)
+        }
+    }
+
+    private static func created(_ reader: inout JSONReader) -> EventData? {
+        var classification: [String]?
+        var owner: String?, category: String?
+        var jurisdiction: String??, location: String??, origin: String??
+        guard members(&reader, { key, reader in
+            if key.is("classification"), classification == nil {
+                classification = reader.readNonEmptyStrings()
+                return classification != nil
+            }
+            if key.is("owner"), owner == nil { owner = reader.readNonEmptyString(); return owner != nil }
+            if key.is("category"), category == nil { category = reader.readNonEmptyString(); return category != nil }
+            if key.is("jurisdiction"), jurisdiction == nil { jurisdiction = reader.readOptionalString(); return jurisdiction != nil }
+            if key.is("location"), location == nil { location = reader.readOptionalString(); return location != nil }
+            if key.is("origin"), origin == nil { origin = reader.readOptionalString(); return origin != nil }
+            return false
+        }), let classification, let owner, let category else { return nil }
+        return .created(EventData.Created(classification: classification, owner: owner, category: category,
+                                          jurisdiction: jurisdiction ?? nil, location: location ?? nil, origin: origin ?? nil))
+    }
+
+    private static func derived(_ reader: inout JSONReader) -> EventData? {
+        var inputs: [EntityID]?, masked: [EntityID]?
+        var namespace: String?, name: String?
+        var runId: String??
+        var sawJob = false
+        guard members(&reader, { key, reader in
+            if key.is("inputs"), inputs == nil {
+                inputs = reader.readEntities()
+                return inputs.map { !$0.isEmpty } ?? false
+            }
+            if key.is("masked"), masked == nil { masked = reader.readEntities(); return masked != nil }
+            if key.is("runId"), runId == nil {
+                runId = reader.readOptionalString()
+                guard let value = runId else { return false }
+                return value.map(isUUID) ?? true
+            }
+            if key.is("job"), !sawJob {
+                sawJob = true
+                return members(&reader) { key, reader in
+                    if key.is("namespace"), namespace == nil { namespace = reader.readNonEmptyString(); return namespace != nil }
+                    if key.is("name"), name == nil { name = reader.readNonEmptyString(); return name != nil }
+                    return false
+                }
+            }
+            return false
+        }), let inputs, let namespace, let name else { return nil }
+        return .derived(EventData.Derived(inputs: inputs, jobNamespace: namespace, jobName: name, runId: runId ?? nil,
+                                          masked: masked ?? []))
+    }
+
+    private static func accessed(_ reader: inout JSONReader) -> EventData? {
+        var principalId: String?, roles: [String]?
+        var purpose: String?, fields: [String]?
+        var records: Int?
+        var sawPrincipal = false
+        guard members(&reader, { key, reader in
+            if key.is("principal"), !sawPrincipal {
+                sawPrincipal = true
+                return members(&reader) { key, reader in
+                    if key.is("id"), principalId == nil { principalId = reader.readNonEmptyString(); return principalId != nil }
+                    if key.is("roles"), roles == nil { roles = reader.readNonEmptyStrings(); return roles != nil }
+                    return false
+                }
+            }
+            if key.is("purpose"), purpose == nil { purpose = reader.readNonEmptyString(); return purpose != nil }
+            if key.is("fields"), fields == nil { fields = reader.readNonEmptyStrings(); return fields != nil }
+            if key.is("records"), records == nil { records = reader.readCount(); return records != nil }
+            return false
+        }), let principalId, let purpose else { return nil }
+        return .accessed(EventData.Accessed(principalId: principalId, roles: roles ?? [], purpose: purpose,
+                                            fields: fields ?? [], records: records ?? 1))
+    }
+
+    private static func hold(_ reader: inout JSONReader, type: LifecycleEventType) -> EventData? {
+        var holdId: String?
+        var reason: String??, by: String??
+        guard members(&reader, { key, reader in
+            if key.is("holdId"), holdId == nil { holdId = reader.readNonEmptyString(); return holdId != nil }
+            if key.is("reason"), reason == nil, type == .holdPlaced { reason = reader.readOptionalString(); return reason != nil }
+            if key.is("by"), by == nil { by = reader.readOptionalString(); return by != nil }
+            return false
+        }), let holdId else { return nil }
+        return type == .holdPlaced ? .holdPlaced(holdId: holdId, reason: reason ?? nil, by: by ?? nil)
+            : .holdReleased(holdId: holdId, by: by ?? nil)
+    }
+
+    private static func deleted(_ reader: inout JSONReader) -> EventData? {
+        var method: EventData.DeletionMethod?, by: String?
+        var digest: String??
+        guard members(&reader, { key, reader in
+            if key.is("method"), method == nil {
+                method = reader.readNonEmptyString().flatMap(EventData.DeletionMethod.init(rawValue:))
+                return method != nil
+            }
+            if key.is("by"), by == nil { by = reader.readNonEmptyString(); return by != nil }
+            if key.is("contentDigest"), digest == nil {
+                digest = reader.readOptionalString()
+                guard let value = digest else { return false }
+                return value.map(isSHA256Digest) ?? true
+            }
+            return false
+        }), let method, let by else { return nil }
+        return .deleted(EventData.Deleted(method: method, by: by, contentDigest: digest ?? nil))
+    }
+
+    /// An object with exactly one member, `name`, a non-empty string.
+    private static func single(_ reader: inout JSONReader, _ name: StaticString) -> String? {
+        var value: String?
+        guard members(&reader, { key, reader in
+            guard value == nil, key.is(name) else { return false }
+            value = reader.readNonEmptyString()
+            return value != nil
+        }) else { return nil }
+        return value
+    }
+
+    /// Reads an object, calling `member` with each name and the reader at its value; false
+    /// from `member`, or anything but a well-formed object, gives false.
+    static func members(_ reader: inout JSONReader,
+                        _ member: (UnsafeBufferPointer<UInt8>, inout JSONReader) -> Bool) -> Bool {
+        guard reader.peek() == UInt8(ascii: "{") else { return false }
+        reader.position += 1
+        reader.skipWhitespace()
+        if reader.peek() == UInt8(ascii: "}") {
+            reader.position += 1
+            return true
+        }
+        while true {
+            reader.skipWhitespace()
+            guard let key = reader.readRawString() else { return false }
+            reader.skipWhitespace()
+            guard reader.peek() == UInt8(ascii: ":") else { return false }
+            reader.position += 1
+            reader.skipWhitespace()
+            guard member(key, &reader) else { return false }
+            reader.skipWhitespace()
+            guard let next = reader.peek() else { return false }
+            reader.position += 1
+            if next == UInt8(ascii: "}") { return true }
+            guard next == UInt8(ascii: ",") else { return false }
+        }
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// True when the bytes are `name`'s.
+    @inline(__always)
+    func `is`(_ name: StaticString) -> Bool {
+        count == name.utf8CodeUnitCount && elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: count))
+    }
+}
+
+extension JSONReader {
+    /// A string's raw bytes when it has no escapes and is printable ASCII; nil otherwise
+    /// (position unchanged then only when it did not start with a quote).
+    mutating func readRawString() -> UnsafeBufferPointer<UInt8>? {
+        guard peek() == UInt8(ascii: "\"") else { return nil }
+        let start = position + 1
+        var index = start
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                position = index + 1
+                return UnsafeBufferPointer(rebasing: bytes[start..<index])
+            }
+            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { return nil }
+            index += 1
+        }
+        return nil
+    }
+
+    mutating func readNonEmptyString() -> String? {
+        guard let raw = readRawString(), !raw.isEmpty else { return nil }
+        return String(decoding: raw, as: UTF8.self)
+    }
+
+    /// `.some(nil)` for null, `.some(text)` for a string (empty allowed), nil otherwise.
+    mutating func readOptionalString() -> String?? {
+        if peek() == UInt8(ascii: "n") {
+            guard (try? readLiteral("null")) != nil else { return nil }
+            return .some(nil)
+        }
+        guard let raw = readRawString() else { return nil }
+        return .some(String(decoding: raw, as: UTF8.self))
+    }
+
+    /// An array of non-empty strings.
+    mutating func readNonEmptyStrings() -> [String]? {
+        var result: [String] = []
+        guard elements({ reader in
+            guard let text = reader.readNonEmptyString() else { return false }
+            result.append(text)
+            return true
+        }) else { return nil }
+        return result
+    }
+
+    /// An array of entity ids.
+    mutating func readEntities() -> [EntityID]? {
+        var result: [EntityID] = []
+        guard elements({ reader in
+            guard let raw = reader.readRawString(), EntityID.isValid(raw) else { return false }
+            result.append(EntityID(validated: String(decoding: raw, as: UTF8.self)))
+            return true
+        }) else { return nil }
+        return result
+    }
+
+    /// A non-negative integer written as plain digits (no sign, fraction or exponent), at
+    /// most 15 of them.
+    mutating func readCount() -> Int? {
+        let start = position
+        var value = 0
+        while let digit = peek(), digit >= 0x30, digit <= 0x39 {
+            value = value * 10 + Int(digit - 0x30)
+            position += 1
+        }
+        let length = position - start
+        guard length > 0, length <= 15, length == 1 || bytes[start] != 0x30 else { return nil }
+        if let next = peek(), next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") { return nil }
+        return value
+    }
+
+    private mutating func elements(_ element: (inout JSONReader) -> Bool) -> Bool {
+        guard peek() == UInt8(ascii: "[") else { return false }
+        position += 1
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            position += 1
+            return true
+        }
+        while true {
+            skipWhitespace()
+            guard element(&self) else { return false }
+            skipWhitespace()
+            guard let next = peek() else { return false }
+            position += 1
+            if next == UInt8(ascii: "]") { return true }
+            guard next == UInt8(ascii: ",") else { return false }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import CustodyCore
+import Foundation
+
+extension BenchCommand {
+    /// `custody bench evaluate --events FILE --policy FILE`: decode + evaluate + header values in
+    /// process, one thread, no Kafka: the per-record work of the processor (issue 3's figure;
+    /// `Benchmarks/CoreThroughput` measures the same with ordo-one/benchmark).
+    struct EvaluateCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "evaluate",
+            abstract: "Decode, evaluate and produce header values for a file of structured CloudEvents (one per line), in process; last line: \"N records in S s: R records/s\".")
+
+        @Option(help: "Events, one structured-mode CloudEvent per line (Benchmarks/make-stream.sh writes .build/bench/events.jsonl).")
+        var events = ".build/bench/events.jsonl"
+
+        @Option(help: "The policy file.")
+        var policy = "../shared/bench/bench-policy.yaml"
+
+        @Option(help: "Passes over the file (entity state persists across passes, as in the processor).")
+        var passes = 5
+
+        func run() throws {
+            guard let data = FileManager.default.contents(atPath: events) else {
+                throw ValidationError("cannot read \(events): make it with `bash Benchmarks/make-stream.sh 100000`")
+            }
+            let values = [UInt8](data).split(separator: 0x0A).map { Array($0) }
+            let (loaded, _) = try PolicyFiles.loadOrExit(policy)
+            var evaluator = StreamEvaluator(registry: PolicyRegistry([loaded]))
+            var headerBytes = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<passes {
+                for value in values {
+                    evaluator.process(value: value)?.forEachBytes { name, value in headerBytes &+= name.utf8.count &+ value.count }
+                }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let count = values.count * passes
+            print("\(evaluator.decisionsMade) decisions, \(evaluator.rejected) rejected, \(headerBytes) header bytes")
+            print("\(count) records in \(String(format: "%.3f", seconds)) s: \(String(format: "%.0f", Double(count) / seconds)) records/s")
+        }
+    }
+}
