@@ -23,6 +23,8 @@ public struct PropagationBenchmark: Sendable {
     public var policy: Policy
     /// The processor's producer `linger.ms` (larger batches: fewer requests for the broker).
     public var lingerMs = 5
+    /// The processor's producer `compression.type` (nil: the processor's default, lz4).
+    public var compression: String?
 
     public init(entities: Int, fanOut: Int, partitions: Int, policy: Policy) {
         self.entities = entities
@@ -41,6 +43,7 @@ public struct PropagationBenchmark: Sendable {
         configuration.kafka.properties["queue.buffering.max.kbytes"] = "2097151"
         configuration.kafka.properties["linger.ms"] = String(lingerMs)
         configuration.kafka.properties["batch.num.messages"] = "10000"
+        if let compression { configuration.kafka.properties["compression.type"] = compression }
         let processor = try Processor(configuration: configuration, registry: PolicyRegistry([policy]), logger: logger)
         let worker = Thread { try? processor.run() }
         worker.stackSize = 8 << 20

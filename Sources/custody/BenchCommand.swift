@@ -65,6 +65,9 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Checkpoint signing key (default: a fresh key, so deletion proofs are part of the work).")
         var signingKey: String?
 
+        @Option(help: "The processor's producer compression.type (default: the processor's, lz4).")
+        var compression: String?
+
         func run() async throws {
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
@@ -77,6 +80,7 @@ struct BenchCommand: AsyncParsableCommand {
             configuration.kafka.groupId = group
             configuration.topics.input = topic
             configuration.processing.commitIntervalMs = commitIntervalMs
+            if let compression { configuration.kafka.properties["compression.type"] = compression }
             configuration.proofsSigningKey = try signingKey ?? Self.freshKey(name: configuration.proofsOrigin)
             let benchmark = PipelineBenchmark(configuration: configuration, registry: PolicyRegistry([loaded]), count: count)
             let result = try await runOnDedicatedThread { try benchmark.run(logger: Logger(label: "custody.bench")) }
@@ -116,6 +120,9 @@ extension BenchCommand {
         @Option(help: "The processor's producer linger.ms.")
         var lingerMs = 5
 
+        @Option(help: "The processor's producer compression.type (default: the processor's, lz4).")
+        var compression: String?
+
         func run() async throws {
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
@@ -125,6 +132,7 @@ extension BenchCommand {
             let (loaded, _) = try PolicyFiles.loadOrExit(policy)
             var benchmark = PropagationBenchmark(entities: entities, fanOut: fanOut, partitions: partitions, policy: loaded)
             benchmark.lingerMs = lingerMs
+            benchmark.compression = compression
             let configured = benchmark
             let result = try await runOnDedicatedThread { try configured.run(logger: Logger(label: "custody.bench")) }
             let setupRate = Double(result.setup.records) / result.setup.seconds

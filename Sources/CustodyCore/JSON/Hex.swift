@@ -53,6 +53,30 @@ public enum Hex {
         return output
     }
 
+    /// Decodes hex (either case) into `buffer`; returns the bytes written, 0 on odd length,
+    /// a non-hex character or a text longer than the buffer holds.
+    static func decode(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count % 2 == 0, bytes.count / 2 <= buffer.count else { return 0 }
+            func value(_ byte: UInt8) -> UInt8? {
+                switch byte {
+                case 0x30...0x39: byte - 0x30
+                case 0x61...0x66: byte - 0x57
+                case 0x41...0x46: byte - 0x37
+                default: nil
+                }
+            }
+            var index = 0
+            while index < bytes.count {
+                guard let high = value(bytes[index]), let low = value(bytes[index + 1]) else { return 0 }
+                buffer[index / 2] = high << 4 | low
+                index += 2
+            }
+            return bytes.count / 2
+        }
+    }
+
     /// Decodes lower-case hex only, the one spelling Custody writes: for verifiers, where two
     /// spellings of one value would let a record change without the check noticing.
     public static func decodeCanonical(_ text: String) -> [UInt8]? {

@@ -10,6 +10,7 @@ public struct AuditChain: Sendable, Equatable {
     public var previousHash: String
 
     public static let genesis = String(repeating: "0", count: 64)
+    private static let comma: [UInt8] = [UInt8(ascii: ",")]
 
     public init(chain: String, sequence: Int = 0, previousHash: String = AuditChain.genesis) {
         self.chain = chain
@@ -65,13 +66,18 @@ public struct AuditChain: Sendable, Equatable {
         tail.field("type", entry.type)
         tail.endObject()
         let tailMembers = tail.bytes.dropFirst()  // without its "{"
-        var canonical = head.bytes
-        canonical.append(UInt8(ascii: ","))
-        canonical.append(contentsOf: tailMembers)
-        var hashed = Hex.decode(previousHash) ?? []
-        hashed.append(contentsOf: canonical)
-        let hash = Hex.encode(SHA256.hash(data: hashed))
+        // hash = SHA-256(previous hash bytes ‖ head ‖ "," ‖ tail members), fed in pieces.
+        var hasher = SHA256()
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { previous in
+            let count = Hex.decode(previousHash, into: previous)
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(start: previous.baseAddress, count: count))
+        }
+        hasher.update(data: head.bytes)
+        hasher.update(data: Self.comma)
+        hasher.update(data: tailMembers)
+        let hash = Hex.encode(hasher.finalize())
         var record = head.bytes
+        record.reserveCapacity(record.count + tailMembers.count + 80)
         record.append(contentsOf: #","hash":""#.utf8)
         record.append(contentsOf: hash.utf8)
         record.append(contentsOf: #"","#.utf8)

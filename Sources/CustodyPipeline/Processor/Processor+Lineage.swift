@@ -23,7 +23,7 @@ extension Processor {
     func dispatch(_ messages: [Propagation.Message]) throws {
         for message in messages {
             let partition = partitioner.partition(for: Array(message.target.value.utf8), partitionCount: partitionCount)
-            if tasks[partition] != nil {
+            if tasks.keys.contains(partition) {
                 localSteps.append((partition, message))
             } else {
                 try sendStep(message, partition: partition)
@@ -55,7 +55,7 @@ extension Processor {
         var done = 0
         while done < Self.propagationBudget, let (partition, message) = localSteps.popFirst() {
             done += 1
-            guard tasks[partition] != nil else {
+            guard tasks.keys.contains(partition) else {
                 try sendStep(message, partition: partition)
                 continue
             }
@@ -83,7 +83,7 @@ extension Processor {
 
     /// The new decision of an entity whose effective classification changed through lineage.
     func redecidePropagated(_ entity: EntityID, partition: Int32, cause: Propagation.Cause) throws {
-        guard tasks[partition] != nil else { return }
+        guard tasks.keys.contains(partition) else { return }
         let maker = self.maker
         let now = clock()
         let eventKey = EventKey(source: cause.source, id: cause.eventId)
