@@ -52,4 +52,50 @@ import Testing
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(String(repeating: "[", count: 100)) }
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse("01") }
     }
+
+    /// Strings are scanned eight bytes at a time: every position and kind of character that
+    /// needs an escape (controls, quote, backslash), next to ASCII and multi-byte UTF-8, must
+    /// come out as RFC 8785 writes it. Compared with a byte-by-byte reference.
+    @Test func stringEscapesAtEveryPositionMatchTheReference() throws {
+        func reference(_ text: String) -> [UInt8] {
+            var out: [UInt8] = [0x22]
+            for byte in text.utf8 {
+                switch byte {
+                case 0x22: out += [0x5C, 0x22]
+                case 0x5C: out += [0x5C, 0x5C]
+                case 0x08: out += Array(#"\b"#.utf8)
+                case 0x0C: out += Array(#"\f"#.utf8)
+                case 0x0A: out += Array(#"\n"#.utf8)
+                case 0x0D: out += Array(#"\r"#.utf8)
+                case 0x09: out += Array(#"\t"#.utf8)
+                case 0..<0x20:
+                    let digits = Array("0123456789abcdef".utf8)
+                    out += Array(#"\u00"#.utf8) + [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
+                default: out.append(byte)
+                }
+            }
+            return out + [0x22]
+        }
+        let pieces: [String] = ["a", "Z", " ", "~", "\"", "\\", "\n", "\t", "\u{0}", "\u{1F}", "\u{7F}", "é", "€", "😀", "/"]
+        var generator = SplitMix64(seed: 8785)
+        var checked = 0
+        for length in 0..<40 {
+            for _ in 0..<60 {
+                let text = (0..<length).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
+                #expect(try CanonicalJSON.bytes(.string(text)) == reference(text), "\(text.debugDescription)")
+                checked += 1
+            }
+        }
+        // One character to escape at each offset of a long plain run.
+        for offset in 0..<24 {
+            for special in ["\"", "\\", "\u{1}", "\n"] {
+                var characters = Array(repeating: "x", count: 24)
+                characters[offset] = special
+                let text = characters.joined()
+                #expect(try CanonicalJSON.bytes(.string(text)) == reference(text), "\(text.debugDescription)")
+                checked += 1
+            }
+        }
+        #expect(checked == 40 * 60 + 24 * 4)
+    }
 }

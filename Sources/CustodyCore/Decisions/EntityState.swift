@@ -76,16 +76,25 @@ public struct EventFingerprint: Hashable, Sendable {
     }
 
     public init(source: String, id: String) {
-        var first = FNV1a64()
-        var second = FNV1a64(value: 0x6C62_272E_07BB_0142)
-        for part in [source, id] {
-            first.combine(part)
-            second.combine(part)
-            first.combine("\u{1F}")
-            second.combine("\u{1F}")
+        // Both FNV-1a lanes over source ‖ 0x1F ‖ id ‖ 0x1F in one pass (two independent
+        // multiply chains), the same values as hashing each lane separately.
+        var first: UInt64 = 0xCBF2_9CE4_8422_2325
+        var second: UInt64 = 0x6C62_272E_07BB_0142
+        @inline(__always) func feed(_ byte: UInt8) {
+            first = (first ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            second = (second ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
         }
-        high = first.value
-        low = second.value ^ (first.value >> 29)
+        var source = source, id = id
+        source.withUTF8 { bytes in
+            for byte in bytes { feed(byte) }
+        }
+        feed(0x1F)
+        id.withUTF8 { bytes in
+            for byte in bytes { feed(byte) }
+        }
+        feed(0x1F)
+        high = first
+        low = second ^ (first >> 29)
     }
 }
 

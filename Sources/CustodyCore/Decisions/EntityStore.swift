@@ -34,6 +34,12 @@ public struct EntityStore: Sendable {
         return body(&cell.state)
     }
 
+    /// Runs `body` on the entity's state in place; nil when the entity is not held.
+    public mutating func updateIfPresent<Result>(_ entity: EntityID, _ body: (inout EntityState) -> Result) -> Result? {
+        guard let cell = cells[entity] else { return nil }
+        return body(&cell.state)
+    }
+
     public func contains(_ entity: EntityID) -> Bool { cells[entity] != nil }
 
     /// Calls `body` with every state held (in no particular order).

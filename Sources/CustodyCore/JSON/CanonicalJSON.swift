@@ -51,11 +51,20 @@ public enum CanonicalJSON {
         var text = text
         text.withUTF8 { bytes in
             var runStart = 0
-            for index in 0..<bytes.count {
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                // Eight bytes at a time while none of them needs an escape (most strings).
+                if index + 8 <= count,
+                   !needsEscape(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
+                    index += 8
+                    continue
+                }
                 let byte = bytes[index]
+                index += 1
                 guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                runStart = index + 1
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index - 1]))
+                runStart = index
                 switch byte {
                 case 0x22: output.append(0x5C); output.append(0x22)
                 case 0x5C: output.append(0x5C); output.append(0x5C)
@@ -77,6 +86,19 @@ public enum CanonicalJSON {
             output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    /// True when one of the eight bytes is a control character, `"` or `\` (SWAR: a byte
+    /// below 0x20, or one equal to 0x22 or 0x5C after the XOR, sets its high bit).
+    @inline(__always)
+    static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let below = (word &- ones &* 0x20) & ~word & high
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zeros = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash) & high
+        return below | zeros != 0
     }
 }
 

@@ -32,12 +32,11 @@ struct PartitionTask {
     /// Runs `decide` on an entity's state in place; when it returns a new decision, the
     /// entity is dirty and its timers scheduled. Returns the decision and the state after it.
     mutating func redecide(_ entity: EntityID, _ decide: (inout EntityState) -> Decision?) -> (Decision, EntityState)? {
-        guard entities.contains(entity) else { return nil }
-        let result: (Decision, EntityState)? = entities.update(entity, create: { fatalError("checked above") }) { state in
+        let found: (Decision, EntityState)?? = entities.updateIfPresent(entity) { state in
             guard let decision = decide(&state) else { return nil }
             return (decision, state)
         }
-        guard let result else { return nil }
+        guard let found, let result = found else { return nil }
         timers.schedule(result.1)
         dirty.insert(entity)
         return result
