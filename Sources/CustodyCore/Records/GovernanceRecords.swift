@@ -117,8 +117,16 @@ extension AlertKind {
         case .eventAfterDeletion: return "\(event.type.rawValue) about \(entity) arrived after its deletion"
         case .deletionUnderHold: return "\(entity) was deleted while on legal hold"
         case .overduePurge: return "the purge of \(entity) is overdue"
-        case .invalidPolicy: return "a policy document was refused"
-        case .invalidFlags: return "a flag set was refused"
+        case .invalidPolicy, .invalidFlags: return message(source: "an unnamed source")
+        }
+    }
+
+    /// The message of a control-plane alert (a refused policy document or flag set) about
+    /// `source` (a file path or a topic position).
+    public func message(source: String) -> String {
+        switch self {
+        case .invalidFlags: "the flag set from \(source) was refused; the previous one stays in force"
+        default: "the policy document from \(source) was refused; the versions in force stay"
         }
     }
 }

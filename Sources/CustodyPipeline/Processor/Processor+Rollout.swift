@@ -129,12 +129,3 @@ extension Processor {
         return "recompute-" + Hex.encode(SHA256.hash(data: Array(text.utf8)).prefix(8))
     }
 }
-
-extension AlertKind {
-    func message(source: String) -> String {
-        switch self {
-        case .invalidFlags: "the flag set from \(source) was refused; the previous one stays in force"
-        default: "the policy document from \(source) was refused; the versions in force stay"
-        }
-    }
-}
