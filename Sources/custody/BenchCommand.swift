@@ -32,7 +32,7 @@ struct BenchCommand: AsyncParsableCommand {
         var policy: String?
 
         func run() async throws {
-            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+            bootstrapStandardErrorLogging()
             let benchmark = PassthroughBenchmark(bootstrapServers: bootstrapServers, inputTopic: topic,
                                                  outputTopic: output, count: count)
             let result = try await runOnDedicatedThread { try benchmark.run(logger: Logger(label: "custody.bench")) }
@@ -69,11 +69,7 @@ struct BenchCommand: AsyncParsableCommand {
         var compression: String?
 
         func run() async throws {
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = .notice
-                return handler
-            }
+            bootstrapStandardErrorLogging(level: .notice)
             let (loaded, _) = try PolicyFiles.loadOrExit(policy)
             var configuration = CustodyConfiguration()
             configuration.kafka.bootstrapServers = bootstrapServers
@@ -124,11 +120,7 @@ extension BenchCommand {
         var compression: String?
 
         func run() async throws {
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = .warning
-                return handler
-            }
+            bootstrapStandardErrorLogging(level: .warning)
             let (loaded, _) = try PolicyFiles.loadOrExit(policy)
             var benchmark = PropagationBenchmark(entities: entities, fanOut: fanOut, partitions: partitions, policy: loaded)
             benchmark.lingerMs = lingerMs

@@ -26,7 +26,7 @@ struct BrokerCommand: AsyncParsableCommand {
     var portFile: String?
 
     func run() async throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        bootstrapStandardErrorLogging()
         let specs = topics.isEmpty ? TopicSpec.custodyDefaults : topics
         let broker = try EmbeddedBroker(brokers: brokers,
                                         topics: Dictionary(specs.map { ($0.name, $0.partitions) }) { $1 })

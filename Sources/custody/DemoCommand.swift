@@ -15,11 +15,7 @@ struct DemoCommand: AsyncParsableCommand {
     var policy = "examples/policies/retention.yaml"
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
-        }
+        bootstrapStandardErrorLogging(level: .warning)
         let policyText: String
         do { policyText = try String(contentsOfFile: policy, encoding: .utf8) } catch {
             throw ValidationError("cannot read the policy \(policy): run the demo from the repository root or pass --policy")

@@ -32,33 +32,24 @@ public enum Hex {
 
     /// Decodes hex (either case); nil on odd length or a non-hex character.
     public static func decode(_ text: String) -> [UInt8]? {
-        let bytes = Array(text.utf8)
-        guard bytes.count % 2 == 0 else { return nil }
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count / 2)
-        func value(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case 0x30...0x39: byte - 0x30
-            case 0x61...0x66: byte - 0x57
-            case 0x41...0x46: byte - 0x37
-            default: nil
+        var failed = false
+        let output = [UInt8](unsafeUninitializedCapacity: text.utf8.count / 2) { buffer, count in
+            guard let written = decode(text, into: buffer) else {
+                failed = true
+                count = 0
+                return
             }
+            count = written
         }
-        var index = 0
-        while index < bytes.count {
-            guard let high = value(bytes[index]), let low = value(bytes[index + 1]) else { return nil }
-            output.append(high << 4 | low)
-            index += 2
-        }
-        return output
+        return failed ? nil : output
     }
 
-    /// Decodes hex (either case) into `buffer`; returns the bytes written, 0 on odd length,
+    /// Decodes hex (either case) into `buffer`; returns the bytes written, nil on odd length,
     /// a non-hex character or a text longer than the buffer holds.
-    static func decode(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    static func decode(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int? {
         var text = text
         return text.withUTF8 { bytes in
-            guard bytes.count % 2 == 0, bytes.count / 2 <= buffer.count else { return 0 }
+            guard bytes.count % 2 == 0, bytes.count / 2 <= buffer.count else { return nil }
             func value(_ byte: UInt8) -> UInt8? {
                 switch byte {
                 case 0x30...0x39: byte - 0x30
@@ -69,7 +60,7 @@ public enum Hex {
             }
             var index = 0
             while index < bytes.count {
-                guard let high = value(bytes[index]), let low = value(bytes[index + 1]) else { return 0 }
+                guard let high = value(bytes[index]), let low = value(bytes[index + 1]) else { return nil }
                 buffer[index / 2] = high << 4 | low
                 index += 2
             }

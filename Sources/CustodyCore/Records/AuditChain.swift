@@ -69,7 +69,7 @@ public struct AuditChain: Sendable, Equatable {
         // hash = SHA-256(previous hash bytes ‖ head ‖ "," ‖ tail members), fed in pieces.
         var hasher = SHA256()
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { previous in
-            let count = Hex.decode(previousHash, into: previous)
+            let count = Hex.decode(previousHash, into: previous) ?? 0
             hasher.update(bufferPointer: UnsafeRawBufferPointer(start: previous.baseAddress, count: count))
         }
         hasher.update(data: head.bytes)
