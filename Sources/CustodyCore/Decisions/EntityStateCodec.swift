@@ -137,11 +137,7 @@ public enum EntityStateCodec {
         if let via = decision.cause.via { out.field("via", via.value) }
         if let rollout = decision.rollout {
             out.key("rollout")
-            out.beginObject()
-            out.field("flag", rollout.flag)
-            out.field("variant", rollout.variant)
-            out.field("mode", rollout.mode)
-            out.endObject()
+            DecisionRecord.writeRollout(rollout, to: &out)
         }
         if let expiresAt = decision.expiresAt { out.field("expiresAt", expiresAt.millisecondsSinceEpoch) }
         if let previous = decision.previousDecisionId { out.field("previous", previous) }

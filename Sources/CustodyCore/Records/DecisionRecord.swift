@@ -18,11 +18,7 @@ public enum DecisionRecord {
         writePolicy(decision.policy, to: &out)
         if let rollout = decision.rollout {
             out.key("rollout")
-            out.beginObject()
-            out.field("flag", rollout.flag)
-            out.field("variant", rollout.variant)
-            out.field("mode", rollout.mode)
-            out.endObject()
+            DecisionRecord.writeRollout(rollout, to: &out)
         }
         out.key("classification")
         out.beginObject()
@@ -45,6 +41,15 @@ public enum DecisionRecord {
     }
 
     /// `{"digest","id","version"}`: canonical member order.
+    /// `{"flag", "variant", "mode"}`: the decision record's and the changelog's rollout.
+    static func writeRollout(_ rollout: Decision.Rollout, to out: inout JSONOutput) {
+        out.beginObject()
+        out.field("flag", rollout.flag)
+        out.field("variant", rollout.variant)
+        out.field("mode", rollout.mode)
+        out.endObject()
+    }
+
     static func writePolicy(_ policy: PolicyReference, to out: inout JSONOutput) {
         out.beginObject()
         out.field("digest", policy.digest)
