@@ -99,6 +99,26 @@ func facts(_ classification: [String], owner: String? = "team-a", category: Stri
         #expect(duplicate.isDuplicate && !duplicate.isNewDecision)
     }
 
+    @Test func entitiesReachedByOneEventGetDecisionIdsOfTheirOwn() throws {
+        // One reclassification reaches many entities through lineage, all with the same cause
+        // and the same basis: downstream de-duplicates by decision id, so each needs its own.
+        let maker = DecisionMaker(registry: PolicyRegistry([try loadExamplePolicy("retention.yaml")]))
+        let cause = Decision.Cause(eventId: "e9", type: "data.lifecycle.classified", via: EntityID("s3://lake/source")!)
+        let key = EventKey(source: "//test", id: "e9")
+        let at = Timestamp(rfc3339: "2026-11-02T00:00:00Z")!
+        func decide(_ id: String) -> Decision? {
+            var state = EntityState(entity: EntityID(id)!, createdAt: Timestamp(rfc3339: "2026-11-01T00:00:00Z")!)
+            state.wasCreated = true
+            var isNew = false
+            return maker.decide(state: &state, cause: cause, at: at, eventKey: key, isNew: &isNew)
+        }
+        let first = try #require(decide("s3://lake/a"))
+        let second = try #require(decide("s3://lake/b"))
+        #expect(first.retention == second.retention)
+        #expect(first.id != second.id)
+        #expect(decide("s3://lake/a")?.id == first.id, "and the same entity replayed keeps its id")
+    }
+
     @Test func holdsDeletionsAndLaterEventsRaiseTheRightAlerts() throws {
         let maker = DecisionMaker(registry: PolicyRegistry([try loadExamplePolicy("retention.yaml")]))
         let created = event(.created, .created(.init(classification: ["pii"], owner: "crm", category: "customer")), id: "e1")

@@ -155,7 +155,7 @@ public struct DecisionMaker: Sendable {
         }
         let retention = evaluator.retention(policy, facts: state.matchFacts, createdAt: state.createdAt,
                                             isOnLegalHold: state.isOnLegalHold)
-        let decision = Decision(id: Self.decisionId(eventKey: eventKey, basis: basis), entity: state.entity, at: time,
+        let decision = Decision(id: Self.decisionId(entity: state.entity, eventKey: eventKey, basis: basis), entity: state.entity, at: time,
                                 cause: cause, policy: policy.reference, rollout: rollout,
                                 ownClassification: state.ownClassification, effectiveClassification: effective,
                                 owner: state.owner, retention: retention.outcome, expiresAt: retention.expiresAt,
@@ -165,10 +165,14 @@ public struct DecisionMaker: Sendable {
         return decision
     }
 
-    /// 32 hex digits of SHA-256 over the event key and the decision basis.
-    public static func decisionId(eventKey: EventKey, basis: DecisionBasis) -> DecisionID {
+    /// 32 hex digits of SHA-256 over the entity, the event key and the decision basis.
+    public static func decisionId(entity: EntityID, eventKey: EventKey, basis: DecisionBasis) -> DecisionID {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(320)
+        // The entity first: one event reaches many entities through lineage (and a policy
+        // change all of them), and each of their decisions needs an id of its own.
+        bytes.append(contentsOf: entity.value.utf8)
+        bytes.append(0x1F)
         bytes.append(contentsOf: eventKey.source.utf8)
         bytes.append(0x1F)
         bytes.append(contentsOf: eventKey.id.utf8)
