@@ -70,6 +70,7 @@ public struct PropagationBenchmark: Sendable {
         try producer.flush(timeoutMs: 120_000)
         try wait(for: 2 * entities + 1, processor)
         let setup = BenchmarkResult(records: entities, elapsed: ContinuousClock.now - setupStart)
+        try settle(processor)
         let waveStart = ContinuousClock.now
         try send(0, "classified", #"{"classification":[]}"#)
         try producer.flush(timeoutMs: 10_000)
@@ -88,6 +89,20 @@ public struct PropagationBenchmark: Sendable {
         var last = entities
         while last > 0 { last = (last - 1) / fanOut; depth += 1 }
         return Result(entities: entities, depth: depth, setup: setup, wave: wave, peakResidentMB: Int(usage.ru_maxrss) / 1024)
+    }
+
+    /// Waits for two commits, the second of which started after everything so far was
+    /// processed: every output of the setup is then acknowledged and its state written, so
+    /// the wave is measured alone rather than beside the tail of the setup.
+    private func settle(_ processor: Processor) throws {
+        let target = processor.metrics.commits.load(ordering: .relaxed) + 2
+        let deadline = ContinuousClock.now + .seconds(120)
+        while processor.metrics.commits.load(ordering: .relaxed) < target {
+            guard ContinuousClock.now < deadline, !processor.metrics.hasFailed.load(ordering: .relaxed) else {
+                throw ProcessorError("BENCH_TIMEOUT", "the processor did not commit after the setup")
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
     }
 
     private func wait(for decisions: Int, _ processor: Processor) throws {

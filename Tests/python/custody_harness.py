@@ -1,5 +1,6 @@
 """Starts `custody broker` and `custody run` as processes and talks to them only through
 topics with confluent-kafka, the way users do."""
+import hashlib
 import json
 import os
 import pathlib
@@ -132,3 +133,20 @@ def wait_until(condition, timeout=30.0, interval=0.2):
             return True
         time.sleep(interval)
     return False
+
+
+def verify_audit_chains(audit):
+    """Every chain is complete and every hash is SHA-256(previous hash ‖ canonical record without hash)."""
+    chains = {}
+    for record in audit:
+        chains.setdefault(record["chain"], []).append(record)
+    for records in chains.values():
+        records.sort(key=lambda r: r["sequence"])
+        previous = "0" * 64
+        for index, record in enumerate(records):
+            assert record["sequence"] == index and record["previousHash"] == previous, (record["chain"], index)
+            body = {k: v for k, v in record.items() if k != "hash"}
+            canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+            assert hashlib.sha256(bytes.fromhex(previous) + canonical).hexdigest() == record["hash"], (record["chain"], index)
+            previous = record["hash"]
+    return chains

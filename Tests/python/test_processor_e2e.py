@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 
 from custody_harness import (STRUCTURED, Broker, Custody, committed_total, event, headers_of, produce, read_all,
-                             wait_until)
+                             verify_audit_chains, wait_until)
 from test_schemas import schema, errors
 
 CUSTOMERS = "postgres://db1:5432/shop.public.customers"
@@ -99,15 +99,7 @@ def test_decisions_audit_and_alerts_follow_the_story(broker, tmp_path):
 
     for record in audit:
         assert errors(schema("records/audit.schema.json"), record) == []
-    chains = {}
-    for record in audit:
-        chains.setdefault(record["chain"], []).append(record)
-    for records in chains.values():
-        records.sort(key=lambda r: r["sequence"])
-        previous = "0" * 64
-        for index, record in enumerate(records):
-            assert record["sequence"] == index and record["previousHash"] == previous
-            previous = record["hash"]
+    verify_audit_chains(audit)
     assert len(audit) == 5, "two decisions and three access evaluations (the one after deletion too)"
     assert sum(1 for r in audit if r["type"] == "access") == 3
 

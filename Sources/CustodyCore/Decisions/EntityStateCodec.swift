@@ -27,24 +27,26 @@ public enum EntityStateCodec {
         out.beginArray()
         for fingerprint in state.recentEvents { out.hex(high: fingerprint.high, low: fingerprint.low) }
         out.endArray()
-        for (key, value) in [("owner", state.owner), ("category", state.category), ("jurisdiction", state.jurisdiction),
-                             ("location", state.location), ("origin", state.origin)] {
-            if let value { out.field(key, value) }
-        }
+        if let owner = state.owner { out.field("owner", owner) }
+        if let category = state.category { out.field("category", category) }
+        if let jurisdiction = state.jurisdiction { out.field("jurisdiction", jurisdiction) }
+        if let location = state.location { out.field("location", location) }
+        if let origin = state.origin { out.field("origin", origin) }
         if !state.flows.isEmpty {
             out.key("flows")
             out.beginObject()
-            for classification in state.flows.keys.sorted() {
-                let flow = state.flows[classification]!
+            inKeyOrder(state.flows) { classification, flow in
                 out.key(classification)
                 out.beginObject()
                 out.field("epoch", flow.originEpoch)
-                for (name, origins) in [("carried", flow.carried), ("floors", flow.floors)] {
-                    out.key(name)
-                    out.beginObject()
-                    for origin in origins.keys.sorted() { out.field(origin.value, origins[origin]!) }
-                    out.endObject()
-                }
+                out.key("carried")
+                out.beginObject()
+                inKeyOrder(flow.carried) { origin, epoch in out.field(origin.value, epoch) }
+                out.endObject()
+                out.key("floors")
+                out.beginObject()
+                inKeyOrder(flow.floors) { origin, epoch in out.field(origin.value, epoch) }
+                out.endObject()
                 out.endObject()
             }
             out.endObject()
@@ -120,7 +122,7 @@ public enum EntityStateCodec {
     /// The decision part of a state, written straight to bytes.
     static func write(_ decision: Decision, to out: inout JSONOutput) {
         out.beginObject()
-        out.field("id", decision.id)
+        out.field("id", decision.identifier)
         out.field("at", decision.at.millisecondsSinceEpoch)
         out.field("eventId", decision.cause.eventId)
         out.field("type", decision.cause.type)
@@ -140,12 +142,12 @@ public enum EntityStateCodec {
             DecisionRecord.writeRollout(rollout, to: &out)
         }
         if let expiresAt = decision.expiresAt { out.field("expiresAt", expiresAt.millisecondsSinceEpoch) }
-        if let previous = decision.previousDecisionId { out.field("previous", previous) }
-        for (key, value) in [("owner", decision.basis.owner), ("category", decision.basis.category),
-                             ("jurisdiction", decision.basis.jurisdiction), ("origin", decision.basis.origin),
-                             ("location", decision.basis.location)] {
-            if let value { out.field(key, value) }
-        }
+        if let previous = decision.previousIdentifier { out.field("previous", previous) }
+        if let owner = decision.basis.owner { out.field("owner", owner) }
+        if let category = decision.basis.category { out.field("category", category) }
+        if let jurisdiction = decision.basis.jurisdiction { out.field("jurisdiction", jurisdiction) }
+        if let origin = decision.basis.origin { out.field("origin", origin) }
+        if let location = decision.basis.location { out.field("location", location) }
         out.endObject()
     }
 
@@ -182,6 +184,15 @@ public enum EntityStateCodec {
                         isOnLegalHold: isOnLegalHold, previousDecisionId: object["previous"]?.stringValue.flatMap(DecisionID.init(hex:)), basis: basis)
     }
 
+
+    /// The members of `dictionary` in key order (no sorted copy for the usual one member).
+    private static func inKeyOrder<Key: Comparable, Value>(_ dictionary: [Key: Value], _ body: (Key, Value) -> Void) {
+        if dictionary.count <= 1 {
+            for (key, value) in dictionary { body(key, value) }
+        } else {
+            for key in dictionary.keys.sorted() { body(key, dictionary[key]!) }
+        }
+    }
 
     private static func list(_ value: JSONValue?) -> [String] { value?.arrayValue?.compactMap(\.stringValue) ?? [] }
 

@@ -21,16 +21,19 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// `scheme://authority`.
     public var namespace: String {
-        let bytes = Array(value.utf8)
-        let pathStart = EntityID.pathStart(bytes) ?? bytes.count
-        return String(decoding: bytes[..<pathStart], as: UTF8.self)
+        var value = value
+        return value.withUTF8 { bytes in
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[..<(EntityID.pathStart(bytes) ?? bytes.count)]), as: UTF8.self)
+        }
     }
 
     /// The path without its leading `/`.
     public var name: String {
-        let bytes = Array(value.utf8)
-        let pathStart = EntityID.pathStart(bytes) ?? bytes.count
-        return String(decoding: bytes[min(pathStart + 1, bytes.count)...], as: UTF8.self)
+        var value = value
+        return value.withUTF8 { bytes in
+            let pathStart = EntityID.pathStart(bytes) ?? bytes.count
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[min(pathStart + 1, bytes.count)...]), as: UTF8.self)
+        }
     }
 
     private static func pathStart<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Int? where Bytes.Index == Int {

@@ -9,6 +9,14 @@ public struct JSONOutput {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Bytes written so far.
+    public var count: Int { bytes.count }
+
+    /// The bytes written so far, to patch in place (a value written as a placeholder).
+    public mutating func withUnsafeMutableBytes<Result>(_ body: (UnsafeMutableBufferPointer<UInt8>) -> Result) -> Result {
+        bytes.withUnsafeMutableBufferPointer { body($0) }
+    }
+
     public mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
@@ -84,6 +92,20 @@ public struct JSONOutput {
         needsComma = true
     }
 
+    /// A timestamp as its RFC 3339 string, written in place (no escapes can occur).
+    public mutating func timestamp(_ value: Timestamp) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: Timestamp.rfc3339Capacity))
+        let length = bytes.withUnsafeMutableBufferPointer { buffer in
+            value.write(into: UnsafeMutableBufferPointer(rebasing: buffer[start...]))
+        }
+        bytes.removeLast(Timestamp.rfc3339Capacity - length)
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
     /// Entity ids as an array of strings.
     public mutating func entities(_ values: [EntityID]) {
         beginArray()
@@ -105,6 +127,13 @@ public struct JSONOutput {
     public mutating func field(_ name: String, _ value: Int) { key(name); integer(Int64(value)) }
     public mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
     public mutating func field(_ name: String, _ values: [String]) { key(name); strings(values) }
+    public mutating func field(_ name: String, _ value: Timestamp) { key(name); timestamp(value) }
+    public mutating func field(_ name: String, _ value: Timestamp?) { key(name); if let value { timestamp(value) } else { null() } }
+    public mutating func field(_ name: String, _ value: DecisionID) { key(name); hex(high: value.high, low: value.low) }
+    public mutating func field(_ name: String, _ value: DecisionID?) {
+        key(name)
+        if let value { hex(high: value.high, low: value.low) } else { null() }
+    }
 
     private mutating func separate() {
         if needsComma { bytes.append(UInt8(ascii: ",")) }

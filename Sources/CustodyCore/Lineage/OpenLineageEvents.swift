@@ -54,11 +54,11 @@ public enum OpenLineageEvents {
                 out.key("custody")
                 out.beginObject()
                 writeFacetBase(custodySchema, to: &out)
-                out.field("decisionId", decision.id)
+                out.field("decisionId", decision.identifier)
                 out.field("policyId", decision.policy.id)
                 out.field("policyVersion", decision.policy.version)
                 out.field("retentionClass", decision.retention.retentionClass)
-                out.field("expiresAt", decision.expiresAt?.rfc3339)
+                out.field("expiresAt", decision.expiresAt)
                 out.endObject()
             }
         }
@@ -84,7 +84,7 @@ public enum OpenLineageEvents {
         var out = JSONOutput(capacity: 1024 + 512 * inputs.count)
         out.beginObject()
         out.field("eventType", "COMPLETE")
-        out.field("eventTime", event.time.rfc3339)
+        out.field("eventTime", event.time)
         out.field("producer", producer)
         out.field("schemaURL", runSchema)
         out.key("run")
@@ -112,7 +112,7 @@ public enum OpenLineageEvents {
     public static func datasetEvent(_ state: EntityState, at time: Timestamp, lifecycle: String? = nil) -> (key: String, value: [UInt8]) {
         var out = JSONOutput(capacity: 1024)
         out.beginObject()
-        out.field("eventTime", time.rfc3339)
+        out.field("eventTime", time)
         out.field("producer", producer)
         out.field("schemaURL", datasetSchema)
         out.key("dataset")

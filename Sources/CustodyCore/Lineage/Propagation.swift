@@ -125,42 +125,35 @@ public enum Propagation {
             state.outputs.map { Message(target: $0, from: me, kind: kind, cause: message.cause) }
         }
         switch message.kind {
+        // Flows are changed in place (`state.flows[c]!...`), never through a copy, so their
+        // tables are not duplicated on every step.
         case let .assert(classification, origin, epoch):
             guard origin != me, !state.maskedInputs.contains(message.from), propagating.contains(classification) else { return [] }
-            var flow = state.flows[classification] ?? Flow()
-            guard epoch > flow.floors[origin] ?? 0 else { return [] }
-            if let current = flow.carried[origin] {
+            guard epoch > state.flows[classification]?.floors[origin] ?? 0 else { return [] }
+            if let current = state.flows[classification]?.carried[origin] {
                 guard epoch > current else { return [] }
                 // A newer epoch replaces the old one: whoever holds the old one through this
                 // entity (an output that masks it now included) must drop it.
-                flow.carried[origin] = epoch
-                state.flows[classification] = flow
+                state.flows[classification]!.carried[origin] = epoch
                 changed = true
                 return toOutputs(.retract(classification: classification, origin: origin, epoch: current)) + toOutputs(message.kind)
             }
             // A few origins per classification are enough to know it reaches this entity; more
             // would cost memory per origin on dense graphs. Losing them all triggers a pull.
-            guard flow.carried.count < maximumOrigins else { return [] }
-            flow.carried[origin] = epoch
-            state.flows[classification] = flow
+            guard state.flows[classification]?.carried.count ?? 0 < maximumOrigins else { return [] }
+            state.flows[classification, default: Flow()].carried[origin] = epoch
             changed = true
             state.refreshInherited()
             return toOutputs(message.kind)
         case let .retract(classification, origin, epoch):
-            var flow = state.flows[classification] ?? Flow()
-            guard epoch > flow.floors[origin] ?? 0 else { return [] }
-            flow.floors[origin] = epoch
-            guard let current = flow.carried[origin], current <= epoch else {
-                state.flows[classification] = flow
-                changed = true
-                return []
-            }
-            flow.carried[origin] = nil
-            state.flows[classification] = flow
+            guard epoch > state.flows[classification]?.floors[origin] ?? 0 else { return [] }
+            state.flows[classification, default: Flow()].floors[origin] = epoch
             changed = true
+            guard let current = state.flows[classification]!.carried[origin], current <= epoch else { return [] }
+            state.flows[classification]!.carried[origin] = nil
             state.refreshInherited()
             var messages = toOutputs(message.kind)
-            if flow.carried.isEmpty {
+            if state.flows[classification]!.carried.isEmpty {
                 // Other origins may still reach this entity through inputs it never heard them from.
                 messages += state.inputs.filter { !state.maskedInputs.contains($0) }.map {
                     Message(target: $0, from: me, kind: .pull(classification: classification), cause: message.cause)
@@ -231,6 +224,9 @@ extension Propagation {
 extension EntityState {
     /// `inheritedClassification` from what the entity carries.
     mutating func refreshInherited() {
-        inheritedClassification = flows.filter { !$0.value.carried.isEmpty }.keys.sorted()
+        var inherited: [String] = []
+        for (classification, flow) in flows where !flow.carried.isEmpty { inherited.append(classification) }
+        if inherited.count > 1 { inherited.sort() }
+        inheritedClassification = inherited
     }
 }

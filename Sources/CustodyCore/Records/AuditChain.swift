@@ -10,7 +10,6 @@ public struct AuditChain: Sendable, Equatable {
     public var previousHash: String
 
     public static let genesis = String(repeating: "0", count: 64)
-    private static let comma: [UInt8] = [UInt8(ascii: ",")]
 
     public init(chain: String, sequence: Int = 0, previousHash: String = AuditChain.genesis) {
         self.chain = chain
@@ -35,56 +34,60 @@ public struct AuditChain: Sendable, Equatable {
     /// Chains `entry` and returns the record's bytes: RFC 8785 canonical JSON (members sorted),
     /// written directly. Equal to `append(entry.json)` serialized canonically.
     public mutating func append(_ entry: AuditEntry) -> [UInt8] {
-        // Canonical member order: access, at, chain, decisionId, entity, eventId | hash | policy, previousHash, sequence, type
-        var head = JSONOutput(capacity: 512)
-        head.beginObject()
+        // Canonical member order: access, at, chain, decisionId, entity, eventId | hash | policy, previousHash, sequence, type.
+        // One buffer: the hash is written as 64 placeholder digits, then the record without
+        // its hash member (the bytes before and after it) is hashed and the digits filled in.
+        var out = JSONOutput(capacity: 768)
+        out.beginObject()
         if let access = entry.access {
-            head.key("access")
-            head.beginObject()
-            head.field("fields", access.fields)
-            head.field("maskedFields", access.maskedFields)
-            head.field("outcome", access.outcome)
-            head.field("principal", access.principal)
-            head.field("purpose", access.purpose)
-            head.field("records", access.records)
-            head.field("roles", access.roles)
-            head.endObject()
+            out.key("access")
+            out.beginObject()
+            out.field("fields", access.fields)
+            out.field("maskedFields", access.maskedFields)
+            out.field("outcome", access.outcome)
+            out.field("principal", access.principal)
+            out.field("purpose", access.purpose)
+            out.field("records", access.records)
+            out.field("roles", access.roles)
+            out.endObject()
         }
-        head.field("at", entry.at.rfc3339)
-        head.field("chain", chain)
-        if let decisionId = entry.decisionId { head.field("decisionId", decisionId) }
-        head.field("entity", entry.entity)
-        head.field("eventId", entry.eventId)
-        var tail = JSONOutput(capacity: 256)
-        tail.beginObject()
+        out.field("at", entry.at)
+        out.field("chain", chain)
+        if let decisionId = entry.decisionId { out.field("decisionId", decisionId) }
+        out.field("entity", entry.entity)
+        out.field("eventId", entry.eventId)
+        let headEnd = out.count
+        out.field("hash", Self.genesis)
+        let tailStart = out.count
         if let policy = entry.policy {
-            tail.key("policy")
-            DecisionRecord.writePolicy(policy, to: &tail)
+            out.key("policy")
+            DecisionRecord.writePolicy(policy, to: &out)
         }
-        tail.field("previousHash", previousHash)
-        tail.field("sequence", sequence)
-        tail.field("type", entry.type)
-        tail.endObject()
-        let tailMembers = tail.bytes.dropFirst()  // without its "{"
-        // hash = SHA-256(previous hash bytes ‖ head ‖ "," ‖ tail members), fed in pieces.
+        out.field("previousHash", previousHash)
+        out.field("sequence", sequence)
+        out.field("type", entry.type)
+        out.endObject()
+        // hash = SHA-256(previous hash bytes ‖ record without its hash member).
         var hasher = SHA256()
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { previous in
             let count = Hex.decode(previousHash, into: previous) ?? 0
             hasher.update(bufferPointer: UnsafeRawBufferPointer(start: previous.baseAddress, count: count))
         }
-        hasher.update(data: head.bytes)
-        hasher.update(data: Self.comma)
-        hasher.update(data: tailMembers)
-        let hash = Hex.encode(hasher.finalize())
-        var record = head.bytes
-        record.reserveCapacity(record.count + tailMembers.count + 80)
-        record.append(contentsOf: #","hash":""#.utf8)
-        record.append(contentsOf: hash.utf8)
-        record.append(contentsOf: #"","#.utf8)
-        record.append(contentsOf: tailMembers)
+        let hash = out.withUnsafeMutableBytes { record -> String in
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: record[..<headEnd])))
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: record[tailStart...])))
+            let digits = UnsafeMutableBufferPointer(rebasing: record[(tailStart - 65)..<(tailStart - 1)])
+            hasher.finalize().withUnsafeBytes { digest in
+                for index in 0..<32 {
+                    digits[2 * index] = Hex.digit(digest[index] >> 4)
+                    digits[2 * index + 1] = Hex.digit(digest[index] & 0x0F)
+                }
+            }
+            return String(decoding: digits, as: UTF8.self)
+        }
         sequence += 1
         previousHash = hash
-        return record
+        return out.bytes
     }
 
     /// The hash a record must carry (recomputed by verifiers).

@@ -36,7 +36,8 @@ public struct ConfigurationLoader: Sendable {
                                  ["proofs", "origin"], ["proofs", "signingKey"], ["admin", "listen"],
                                  ["processing", "guarantee"], ["processing", "commitIntervalMs"],
                                  ["processing", "batchSize"], ["processing", "maxRecordBytes"],
-                                 ["processing", "purgeGrace"], ["processing", "timerIntervalMs"]]
+                                 ["processing", "purgeGrace"], ["processing", "timerIntervalMs"],
+                                 ["processing", "threads"]]
         paths += ConfigurationReader.topicRoles.map { ["topics", $0] }
         return paths
     }()

@@ -102,7 +102,7 @@ struct ConfigurationReader {
         }
         if let processing = object(root["processing"], "processing",
                                    allowed: ["guarantee", "commitIntervalMs", "batchSize", "maxRecordBytes",
-                                             "purgeGrace", "timerIntervalMs"]) {
+                                             "purgeGrace", "timerIntervalMs", "threads"]) {
             if let text = string(processing["guarantee"], "processing.guarantee", example: "at-least-once") {
                 if let guarantee = CustodyConfiguration.Guarantee(rawValue: text) {
                     configuration.processing.guarantee = guarantee
@@ -118,6 +118,8 @@ struct ConfigurationReader {
                                                                example: 1_048_576) ?? configuration.processing.maxRecordBytes
             configuration.processing.timerIntervalMs = positive(processing["timerIntervalMs"], "processing.timerIntervalMs",
                                                                 example: 1000) ?? configuration.processing.timerIntervalMs
+            configuration.processing.threads = positive(processing["threads"], "processing.threads", example: 2)
+                ?? configuration.processing.threads
             if let text = string(processing["purgeGrace"], "processing.purgeGrace", example: "P1D") {
                 if let grace = ISODuration(text), grace.approximateSeconds <= 100 * 31_556_952 {
                     configuration.processing.purgeGrace = grace

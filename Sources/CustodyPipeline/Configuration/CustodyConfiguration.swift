@@ -1,3 +1,4 @@
+import Foundation
 import CustodyCore
 
 /// Custody's configuration (CONTRACT section 7): one YAML/JSON file, every key overridable by
@@ -53,6 +54,9 @@ public struct CustodyConfiguration: Sendable {
         public var purgeGrace = ISODuration("P1D")!
         /// How often the expiry timers are checked.
         public var timerIntervalMs = 1000
+        /// Threads that re-decide the entities a propagation reached, by groups of partitions
+        /// (default: the number of processors).
+        public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
         public init() {}
     }

@@ -74,31 +74,9 @@ extension Processor {
             try dispatch(next)
         }
         guard localSteps.isEmpty else { return }
-        let changed = touched
+        let changed = touched.sorted { $0.key < $1.key }
         touched.removeAll(keepingCapacity: true)
-        for (entity, (partition, cause)) in changed.sorted(by: { $0.key < $1.key }) {
-            try redecidePropagated(entity, partition: partition, cause: cause)
-        }
-    }
-
-    /// The new decision of an entity whose effective classification changed through lineage.
-    func redecidePropagated(_ entity: EntityID, partition: Int32, cause: Propagation.Cause) throws {
-        guard tasks.keys.contains(partition) else { return }
-        let maker = self.maker
-        let now = clock()
-        let eventKey = EventKey(source: cause.source, id: cause.eventId)
-        let decided = tasks[partition]!.redecide(entity) { state -> Decision? in
-            guard !state.isDeleted, state.decision != nil || state.wasCreated else { return nil }
-            var isNew = false
-            let decision = maker.decide(state: &state, cause: Decision.Cause(eventId: cause.eventId, type: cause.type,
-                                                                             via: cause.entity == entity ? nil : cause.entity),
-                                        at: now, eventKey: eventKey, isNew: &isNew)
-            return isNew ? decision : nil
-        }
-        guard let (decision, updated) = decided else { return }
-        try emitDecision(decision, partition: partition, eventId: cause.eventId)
-        try emitDatasetEvent(updated, at: now)
-        if maker.rollout != nil { try emitShadow(updated, enforced: decision, cause: decision.cause, at: now, eventKey: eventKey) }
+        try redecide(changed)
     }
 
     /// At a commit: steps not yet run go to the topic, so that nothing depends on memory.
@@ -147,11 +125,10 @@ extension Processor {
     }
 
     func emitDatasetEvent(_ state: EntityState, at time: Timestamp) throws {
-        let (key, value) = OpenLineageEvents.datasetEvent(state, at: time)
-        try sendLineage(key, value)
+        try emitter.datasetEvent(state, at: time)
     }
 
     func sendLineage(_ key: String, _ value: [UInt8]) throws {
-        try producer.send(ProducerRecord(topic: configuration.topics.lineage, key: Array(key.utf8), value: value))
+        try emitter.lineage(key, value)
     }
 }

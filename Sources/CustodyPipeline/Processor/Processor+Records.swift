@@ -124,18 +124,18 @@ extension Processor {
         logger.debug("dead-lettered", metadata: ["code": "\(code)", "source": "\(record.topicPartition)@\(record.offset)"])
     }
 
+    /// Writes decision, audit, lineage and shadow records (see `RecordEmitter`).
+    var emitter: RecordEmitter {
+        RecordEmitter(producer: producer, topics: configuration.topics, metrics: metrics, maker: maker)
+    }
+
     /// A new decision: its record on the decisions topic and its entry in the audit chain.
     func emitDecision(_ decision: Decision, partition: Int32, eventId: String) throws {
-        metrics.countDecision()
-        try producer.send(ProducerRecord(topic: configuration.topics.decisions, key: Array(decision.entity.value.utf8),
-                                         value: DecisionRecord.bytes(decision)))
-        try audit(partition, entity: decision.entity, .decision(decision, eventId: eventId))
+        try emitter.decision(decision, task: &tasks[partition]!, eventId: eventId)
     }
 
     func audit(_ partition: Int32, entity: EntityID, _ entry: AuditEntry) throws {
-        let record = tasks[partition]!.auditChain.append(entry)
-        tasks[partition]!.isAuditChainDirty = true
-        try producer.send(ProducerRecord(topic: configuration.topics.audit, key: Array(entity.value.utf8), value: record))
+        try emitter.audit(entry, entity: entity, task: &tasks[partition]!)
     }
 
     func send(_ topic: String, key: String, _ value: JSONValue) throws {

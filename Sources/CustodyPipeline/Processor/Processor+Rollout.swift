@@ -102,12 +102,7 @@ extension Processor {
 
     /// Writes the shadow evaluation of an entity in a shadow slice.
     func emitShadow(_ state: EntityState, enforced: Decision, cause: Decision.Cause, at time: Timestamp, eventKey: EventKey) throws {
-        guard let (choice, shadow) = maker.shadowDecision(state: state, cause: cause, at: time, eventKey: eventKey) else { return }
-        let (record, differences) = GovernanceRecords.shadow(
-            entity: state.entity, at: time, eventId: cause.eventId, flag: choice.flag, enforced: enforced,
-            enforcedVariant: choice.enforcedVariant, shadow: shadow, shadowVariant: choice.variant)
-        metrics.countShadow(flag: choice.flag, differs: !differences.isEmpty)
-        try send(configuration.topics.shadow, key: state.entity.value, record)
+        try emitter.shadow(state, enforced: enforced, cause: cause, at: time, eventKey: eventKey)
     }
 
     /// Recounts the entities per policy flag and variant in force (for metrics and /status).

@@ -17,6 +17,8 @@ public final class ProcessorMetrics: Sendable {
     public let checkpoints = Atomic<Int>(0)
     public let purgeRequests = Atomic<Int>(0)
     public let propagationSteps = Atomic<Int>(0)
+    /// Entities re-decided by groups of partitions on parallel threads (`processing.threads`).
+    public let parallelRedecisions = Atomic<Int>(0)
     public let shadowEvaluations = Atomic<Int>(0)
     public let shadowDifferences = Atomic<Int>(0)
     /// Entities the current recompute sweep has still to visit.
@@ -169,6 +171,7 @@ public final class ProcessorMetrics: Sendable {
             "deletionProofs": deletionProofs.load(ordering: .relaxed), "checkpoints": checkpoints.load(ordering: .relaxed),
             "purgeRequests": purgeRequests.load(ordering: .relaxed),
             "propagationSteps": propagationSteps.load(ordering: .relaxed),
+            "parallelRedecisions": parallelRedecisions.load(ordering: .relaxed),
             "shadowEvaluations": shadowEvaluations.load(ordering: .relaxed),
             "shadowDifferences": shadowDifferences.load(ordering: .relaxed),
             "sweepRemaining": sweepRemaining.load(ordering: .relaxed), "sweepDecisions": sweepDecisions.load(ordering: .relaxed),

@@ -1,0 +1,50 @@
+import CustodyCore
+import CustodyKafka
+
+/// Writes the records that follow a decision: the decision record, its audit entry, the
+/// OpenLineage DatasetEvent and the shadow record. It holds only what is immutable or
+/// thread-safe (the producer, the topic names, the metrics, the decision maker), and the
+/// audit chain it extends is that of the partition task passed in: groups of partitions can
+/// emit on parallel threads, each with its own tasks.
+struct RecordEmitter: @unchecked Sendable {
+    // @unchecked: KafkaProducer and ProcessorMetrics are thread-safe; the rest are values.
+    let producer: KafkaProducer
+    let topics: CustodyConfiguration.Topics
+    let metrics: ProcessorMetrics
+    let maker: DecisionMaker
+
+    /// A new decision: its record on the decisions topic and its entry in the audit chain.
+    func decision(_ decision: Decision, task: inout PartitionTask, eventId: String) throws {
+        metrics.countDecision()
+        try producer.send(ProducerRecord(topic: topics.decisions, key: Array(decision.entity.value.utf8),
+                                         value: DecisionRecord.bytes(decision)))
+        try audit(.decision(decision, eventId: eventId), entity: decision.entity, task: &task)
+    }
+
+    /// Chains `entry` in the partition's audit chain and writes it.
+    func audit(_ entry: AuditEntry, entity: EntityID, task: inout PartitionTask) throws {
+        let record = task.auditChain.append(entry)
+        task.isAuditChainDirty = true
+        try producer.send(ProducerRecord(topic: topics.audit, key: Array(entity.value.utf8), value: record))
+    }
+
+    /// The OpenLineage DatasetEvent of an entity's classification, owner and decision.
+    func datasetEvent(_ state: EntityState, at time: Timestamp) throws {
+        let (key, value) = OpenLineageEvents.datasetEvent(state, at: time)
+        try lineage(key, value)
+    }
+
+    func lineage(_ key: String, _ value: [UInt8]) throws {
+        try producer.send(ProducerRecord(topic: topics.lineage, key: Array(key.utf8), value: value))
+    }
+
+    /// What the flag's other variant would decide, beside what was enforced.
+    func shadow(_ state: EntityState, enforced: Decision, cause: Decision.Cause, at time: Timestamp, eventKey: EventKey) throws {
+        guard let (choice, shadow) = maker.shadowDecision(state: state, cause: cause, at: time, eventKey: eventKey) else { return }
+        let (record, differences) = GovernanceRecords.shadow(
+            entity: state.entity, at: time, eventId: cause.eventId, flag: choice.flag, enforced: enforced,
+            enforcedVariant: choice.enforcedVariant, shadow: shadow, shadowVariant: choice.variant)
+        metrics.countShadow(flag: choice.flag, differs: !differences.isEmpty)
+        try producer.send(ProducerRecord(topic: topics.shadow, key: Array(state.entity.value.utf8), value: JSONWriter.bytes(record)))
+    }
+}
