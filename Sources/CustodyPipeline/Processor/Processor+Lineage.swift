@@ -74,7 +74,7 @@ extension Processor {
             try dispatch(next)
         }
         guard localSteps.isEmpty else { return }
-        let changed = touched.sorted { $0.key < $1.key }
+        let changed = touched
         touched.removeAll(keepingCapacity: true)
         try redecide(changed)
     }

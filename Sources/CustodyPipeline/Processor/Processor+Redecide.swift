@@ -12,12 +12,13 @@ extension Processor {
     /// Entities per thread below which handing work to another thread costs more than it saves.
     static let redecidePerThreadMinimum = 64
 
-    func redecide(_ changed: [(key: EntityID, value: (Int32, Propagation.Cause))]) throws {
+    /// Re-decides `changed` (entity → partition and cause), in entity order per partition.
+    func redecide(_ changed: [EntityID: (Int32, Propagation.Cause)]) throws {
         let emitter = self.emitter
         let clock = self.clock
         let threads = min(configuration.processing.threads, changed.count / Self.redecidePerThreadMinimum)
         guard threads > 1 else {
-            for (entity, (partition, cause)) in changed where tasks.keys.contains(partition) {
+            for (entity, (partition, cause)) in changed.sorted(by: { $0.key < $1.key }) where tasks.keys.contains(partition) {
                 try Self.redecide(entity, cause: cause, task: &tasks[partition]!, emitter: emitter, now: clock())
             }
             return
@@ -75,6 +76,7 @@ final class RedecideGroup: @unchecked Sendable {
     func run(emitter: RecordEmitter, clock: @Sendable () -> Timestamp) {
         do {
             for index in partitions.indices {
+                partitions[index].work.sort { $0.0 < $1.0 }
                 for (entity, cause) in partitions[index].work {
                     try Processor.redecide(entity, cause: cause, task: &partitions[index].task, emitter: emitter, now: clock())
                 }
