@@ -16,13 +16,21 @@ public enum KafkaPartitioner: String, Sendable, CaseIterable {
 
     /// The partition of `key` among `partitionCount`.
     public func partition(for key: [UInt8], partitionCount: Int32) -> Int32 {
-        key.withUnsafeBytes { bytes in
-            switch self {
-            case .consistent:
-                rd_kafka_msg_partitioner_consistent(nil, bytes.baseAddress, bytes.count, partitionCount, nil, nil)
-            case .murmur2:
-                rd_kafka_msg_partitioner_murmur2(nil, bytes.baseAddress, bytes.count, partitionCount, nil, nil)
-            }
+        key.withUnsafeBytes { partition(for: $0, partitionCount: partitionCount) }
+    }
+
+    /// The partition of the UTF-8 bytes of `key` (no copy of them).
+    public func partition(for key: String, partitionCount: Int32) -> Int32 {
+        var key = key
+        return key.withUTF8 { partition(for: UnsafeRawBufferPointer($0), partitionCount: partitionCount) }
+    }
+
+    func partition(for bytes: UnsafeRawBufferPointer, partitionCount: Int32) -> Int32 {
+        switch self {
+        case .consistent:
+            rd_kafka_msg_partitioner_consistent(nil, bytes.baseAddress, bytes.count, partitionCount, nil, nil)
+        case .murmur2:
+            rd_kafka_msg_partitioner_murmur2(nil, bytes.baseAddress, bytes.count, partitionCount, nil, nil)
         }
     }
 }

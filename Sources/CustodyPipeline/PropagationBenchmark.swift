@@ -25,6 +25,8 @@ public struct PropagationBenchmark: Sendable {
     public var lingerMs = 5
     /// The processor's producer `compression.type` (nil: the processor's default, lz4).
     public var compression: String?
+    /// The processor's `processing.threads` (nil: its default, the number of processors).
+    public var threads: Int?
 
     public init(entities: Int, fanOut: Int, partitions: Int, policy: Policy) {
         self.entities = entities
@@ -44,6 +46,7 @@ public struct PropagationBenchmark: Sendable {
         configuration.kafka.properties["linger.ms"] = String(lingerMs)
         configuration.kafka.properties["batch.num.messages"] = "10000"
         if let compression { configuration.kafka.properties["compression.type"] = compression }
+        if let threads { configuration.processing.threads = threads }
         let processor = try Processor(configuration: configuration, registry: PolicyRegistry([policy]), logger: logger)
         let worker = Thread { try? processor.run() }
         worker.stackSize = 8 << 20

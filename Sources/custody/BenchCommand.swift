@@ -119,12 +119,20 @@ extension BenchCommand {
         @Option(help: "The processor's producer compression.type (default: the processor's, lz4).")
         var compression: String?
 
+        @Option(help: "The processor's processing.threads (default: its own, the number of processors).")
+        var threads: Int?
+
+        func validate() throws {
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        }
+
         func run() async throws {
             bootstrapStandardErrorLogging(level: .warning)
             let (loaded, _) = try PolicyFiles.loadOrExit(policy)
             var benchmark = PropagationBenchmark(entities: entities, fanOut: fanOut, partitions: partitions, policy: loaded)
             benchmark.lingerMs = lingerMs
             benchmark.compression = compression
+            benchmark.threads = threads
             let configured = benchmark
             let result = try await runOnDedicatedThread { try configured.run(logger: Logger(label: "custody.bench")) }
             let setupRate = Double(result.setup.records) / result.setup.seconds

@@ -40,6 +40,30 @@ struct ProducerConsumerTests {
         try consumer.close()
     }
 
+    @Test func keysLandWhereCustodyComputesTheirPartition() async throws {
+        // Custody places entity state and propagation steps by computing a key's partition;
+        // that must be the partition librdkafka's producer picks for the same key.
+        let keys = ["s3://lake/a", "postgres://db1:5432/shop.public.customers", "s3://x/Grüße", "k"]
+            + (0..<60).map { "s3://bench/t\($0)" }
+        for partitioner in KafkaPartitioner.allCases {
+            let topic = uniqueName("placement")
+            let broker = try EmbeddedBroker(topics: [topic: 7])
+            let log = DeliveryLog()
+            let producer = try KafkaProducer(configuration: producerConfiguration(broker, ["partitioner": partitioner.rawValue]),
+                                             onDelivery: log.record)
+            for (index, key) in keys.enumerated() {
+                try producer.send(ProducerRecord(topic: topic, key: Array(key.utf8), value: [1], tag: UInt64(index)))
+            }
+            try await producer.flush()
+            let placed = Dictionary(uniqueKeysWithValues: log.all.map { (Int($0.tag), $0.partition) })
+            try #require(placed.count == keys.count)
+            for (index, key) in keys.enumerated() {
+                #expect(partitioner.partition(for: key, partitionCount: 7) == placed[index], "\(partitioner) \(key)")
+                #expect(partitioner.partition(for: Array(key.utf8), partitionCount: 7) == placed[index], "\(partitioner) \(key)")
+            }
+        }
+    }
+
     @Test func resumesFromTheCommittedOffsetAfterClose() async throws {
         let broker = try EmbeddedBroker(topics: ["resume": 1])
         let producer = try KafkaProducer(configuration: producerConfiguration(broker))

@@ -22,7 +22,7 @@ extension Processor {
 
     func dispatch(_ messages: [Propagation.Message]) throws {
         for message in messages {
-            let partition = partitioner.partition(for: Array(message.target.value.utf8), partitionCount: partitionCount)
+            let partition = partitioner.partition(for: message.target.value, partitionCount: partitionCount)
             if tasks.keys.contains(partition) {
                 localSteps.append((partition, message))
             } else {
@@ -109,7 +109,7 @@ extension Processor {
         switch event.data {
         case let .derived(derived):
             let inputs = (derived.inputs + derived.masked).map { input in
-                let inputPartition = partitioner.partition(for: Array(input.value.utf8), partitionCount: partitionCount)
+                let inputPartition = partitioner.partition(for: input.value, partitionCount: partitionCount)
                 return (input, tasks[inputPartition]?.entities[input])
             }
             let (key, value) = OpenLineageEvents.run(event, derived: derived, output: state, inputs: inputs)
