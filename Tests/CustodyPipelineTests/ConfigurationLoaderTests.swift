@@ -12,7 +12,7 @@ import Testing
         kafka: {bootstrapServers: "broker:9092", groupId: g, properties: {security.protocol: SSL, linger.ms: 10}}
         topics: {input: in, tagged: out}
         policies: [policies/retention.yaml, /abs/other.yaml]
-        processing: {guarantee: exactly-once, commitIntervalMs: 500}
+        processing: {guarantee: exactly-once, commitIntervalMs: 500, threads: 3}
         admin: {listen: "0.0.0.0:9464"}
         """)
         #expect(configuration.kafka.bootstrapServers == "broker:9092")
@@ -21,6 +21,7 @@ import Testing
         #expect(configuration.topics.decisions == "governance.decisions")
         #expect(configuration.policies == ["/etc/custody/policies/retention.yaml", "/abs/other.yaml"])
         #expect(configuration.processing.guarantee == .exactlyOnce && configuration.processing.commitIntervalMs == 500)
+        #expect(configuration.processing.threads == 3)
         #expect(configuration.adminListen == "0.0.0.0:9464")
     }
 
@@ -28,11 +29,12 @@ import Testing
         let configuration = try load("policies: [p.yaml]\n", environment: [
             "CUSTODY_KAFKA_BOOTSTRAPSERVERS": "10.0.0.1:9092", "CUSTODY_TOPICS_INPUT": "events",
             "CUSTODY_PROCESSING_COMMITINTERVALMS": "250", "CUSTODY_KAFKA_PROPERTIES_SASL_MECHANISM": "PLAIN",
-            "CUSTODY_POLICIES": "a.yaml,b.yaml", "HOME": "/root",
+            "CUSTODY_POLICIES": "a.yaml,b.yaml", "HOME": "/root", "CUSTODY_PROCESSING_THREADS": "1",
         ])
         #expect(configuration.kafka.bootstrapServers == "10.0.0.1:9092")
         #expect(configuration.topics.input == "events")
         #expect(configuration.processing.commitIntervalMs == 250)
+        #expect(configuration.processing.threads == 1)
         #expect(configuration.kafka.properties["sasl.mechanism"] == "PLAIN")
         #expect(configuration.policies == ["/etc/custody/a.yaml", "/etc/custody/b.yaml"])
     }
@@ -42,7 +44,7 @@ import Testing
             _ = try load("""
             kafka: {bootstrapServer: x}
             topics: {inptu: x}
-            processing: {guarantee: twice, commitIntervalMs: -1, purgeGrace: P99999999Y, timerIntervalMs: 0}
+            processing: {guarantee: twice, commitIntervalMs: -1, purgeGrace: P99999999Y, timerIntervalMs: 0, threads: 0}
             admin: {listen: localhost}
             """, environment: ["CUSTODY_KAFKA_BOOTSTRAP": "x"])
             Issue.record("accepted a broken configuration")
@@ -54,6 +56,7 @@ import Testing
             #expect(byPath["processing.commitIntervalMs"] != nil)
             #expect(byPath["processing.purgeGrace"]?.first?.message.contains("at most 100 years") == true)
             #expect(byPath["processing.timerIntervalMs"] != nil)
+            #expect(byPath["processing.threads"] != nil)
             #expect(byPath["admin.listen"]?.first?.fix.contains("host:port") == true)
             #expect(byPath["policies"]?.first?.message == "is required")
             #expect(byPath["CUSTODY_KAFKA_BOOTSTRAP"]?.first?.file == "environment")
