@@ -229,6 +229,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         var headers: [KafkaHeader] = []
         var native: OpaquePointer?
         if rd_kafka_message_headers(message, &native) == RD_KAFKA_RESP_ERR_NO_ERROR, let native {
+            headers.reserveCapacity(rd_kafka_header_cnt(native))
             var index = 0
             var name: UnsafePointer<CChar>?
             var bytes: UnsafeRawPointer?
