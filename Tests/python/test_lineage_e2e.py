@@ -157,6 +157,7 @@ def test_a_wide_propagation_redecided_on_parallel_threads_matches_one_thread(tmp
     edges = [derived(n, [source if i < 6 else nodes[i // 6 - 1]]) for i, n in enumerate(nodes)]
     wave = [ev("classified", {"classification": ["internal"]}, source)]
     wave_id = json.loads(wave[0][1])["id"]
+    node_set = set(nodes)
 
     def run(threads):
         broker = Broker()
@@ -175,6 +176,14 @@ def test_a_wide_propagation_redecided_on_parallel_threads_matches_one_thread(tmp
             decisions = [json.loads(m.value()) for m in read_all(broker.bootstrap, "governance.decisions")]
             audit = [json.loads(m.value()) for m in read_all(broker.bootstrap, "governance.audit")]
             datasets = [json.loads(m.value()) for m in read_all(broker.bootstrap, "lineage.openlineage") if b'"dataset"' in m.value()]
+            # The changelog (written by groups of partitions in parallel too) holds every
+            # entity's state after the wave: what a restart restores.
+            states = {}
+            for m in read_all(broker.bootstrap, "custody.changelog"):
+                if m.value() is not None and m.key().decode() in node_set:
+                    states[m.key().decode()] = json.loads(m.value())
+            assert sorted(states) == sorted(nodes)
+            assert all(st["inherited"] == [] and st["decision"]["effective"] == [] for st in states.values())
             return int(parallel[-1]), decisions, audit, datasets
         finally:
             broker.stop()

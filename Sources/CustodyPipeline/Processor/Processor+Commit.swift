@@ -9,9 +9,7 @@ extension Processor {
     /// is signed and emitted; see `Processor+Proofs`.
     func commit() throws {
         try spillSteps()
-        for partition in tasks.keys.sorted() {
-            try writeChangelog(partition)
-        }
+        try writeChangelogs()
         if hasUnsealedProofs {
             if !isTransactional { try flushAcknowledged() }
             for partition in tasks.keys.sorted() { try sealProofs(partition) }
@@ -49,32 +47,22 @@ extension Processor {
         }
     }
 
-    /// The changed entities of one partition, coalesced: one changelog record per entity per
-    /// commit, after the proof log (so a deletion's state is never durable without its leaf).
-    func writeChangelog(_ partition: Int32) throws {
-        try writeProofLog(partition)
-        guard let task = tasks[partition] else { return }
-        for entity in task.dirty {
-            guard let state = task.entities[entity] else { continue }
-            try producer.send(ProducerRecord(topic: configuration.topics.changelog, partition: partition,
-                                             key: Array(entity.value.utf8), value: EntityStateCodec.encode(state)))
-        }
-        changelogWritten += task.dirty.count
-        if task.isAuditChainDirty {
-            let head: JSONValue = ["chain": .string(task.auditChain.chain), "sequence": .number(Double(task.auditChain.sequence)),
-                                   "previousHash": .string(task.auditChain.previousHash)]
-            try producer.send(ProducerRecord(topic: configuration.topics.changelog, partition: partition,
-                                             key: Array(PartitionTask.auditChainKey.utf8), value: JSONWriter.bytes(head)))
-        }
-        for principal in task.dirtyPrincipals {
-            guard let window = task.principals[principal] else { continue }
-            try producer.send(ProducerRecord(topic: configuration.topics.changelog, partition: partition,
-                                             key: Array((PartitionTask.principalKeyPrefix + principal).utf8),
-                                             value: Self.encodeWindow(principal, window)))
-        }
-        tasks[partition]!.dirtyPrincipals.removeAll(keepingCapacity: true)
-        tasks[partition]!.dirty.removeAll(keepingCapacity: true)
-        tasks[partition]!.isAuditChainDirty = false
+    /// States per thread below which writing the changelog on one thread is quicker.
+    static let changelogPerThreadMinimum = 256
+
+    var changelogWriter: ChangelogWriter {
+        ChangelogWriter(producer: producer, topic: configuration.topics.changelog,
+                        proofOriginPrefix: "\(configuration.proofsOrigin)/\(configuration.topics.input)")
+    }
+
+    /// Every partition's changes to the changelog (`ChangelogWriter`), by groups of
+    /// partitions on parallel threads when there are many.
+    func writeChangelogs() throws {
+        let writer = changelogWriter
+        let partitions = tasks.keys.sorted().map { ($0, tasks[$0]!.dirty.count) }
+        changelogWritten += try inPartitionGroups(partitions, minimumPerThread: Self.changelogPerThreadMinimum) { task in
+            try writer.write(&task)
+        }.sum
     }
 
     /// Per-partition lag from the consumer's cached watermarks (no broker round trip).

@@ -11,9 +11,7 @@ import CustodyKafka
 /// restores the unsealed leaves, which are sealed and emitted again with the same tree: the
 /// log never forks and no proof is lost.
 extension Processor {
-    func proofOrigin(_ partition: Int32) -> String {
-        "\(configuration.proofsOrigin)/\(configuration.topics.input)/\(partition)"
-    }
+    func proofOrigin(_ partition: Int32) -> String { changelogWriter.proofOrigin(partition) }
 
     /// Appends the leaf of the first deletion of `event`'s subject.
     func appendDeletion(_ event: LifecycleEvent, deleted: EventData.Deleted, decision: Decision?, partition: Int32) {
@@ -50,22 +48,7 @@ extension Processor {
         task.isProofLogDirty = true
         tasks[partition] = task
         metrics.countSeal(proofs: bodies.count)
-        try writeProofLog(partition)
-    }
-
-    /// The log's changelog record: sealed size and frontier, and the unsealed leaves' bodies.
-    func writeProofLog(_ partition: Int32) throws {
-        guard let task = tasks[partition], task.isProofLogDirty else { return }
-        let record: JSONValue = .object(JSONObject([
-            "origin": .string(proofOrigin(partition)),
-            "size": .number(Double(task.proofLog.size)),
-            "frontier": .array(task.proofLog.frontier.map { .string(Hex.encode($0)) }),
-            "pending": .array(task.pendingProofs.map(JSONValue.object)),
-        ]))
-        try producer.send(ProducerRecord(topic: configuration.topics.changelog, partition: partition,
-                                         key: Array(PartitionTask.proofLogKey.utf8), value: JSONWriter.bytes(record)))
-        tasks[partition]!.isProofLogDirty = false
-        changelogWritten += 1
+        changelogWritten += try changelogWriter.writeProofLog(&tasks[partition]!)
     }
 
     /// Restores a log from its changelog record: the sealed frontier, then the unsealed
