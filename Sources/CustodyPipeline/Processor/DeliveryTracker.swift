@@ -4,7 +4,8 @@ import Foundation
 /// Counts the producer's delivery reports; a failed delivery stops the processor before it
 /// commits, so that the input is processed again (nothing is lost).
 final class DeliveryTracker: @unchecked Sendable {
-    // @unchecked: guarded by `lock`; called from the producer's poll on the processor thread.
+    // @unchecked: guarded by `lock`; called from the producer's poll, on the processor thread
+    // or, when a full queue makes a send wait, on a thread working on a group of partitions.
     private let lock = NSLock()
     private var delivered = 0
     private var failed = 0
