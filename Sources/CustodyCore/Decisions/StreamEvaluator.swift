@@ -7,6 +7,8 @@ public struct StreamEvaluator: Sendable {
     public private(set) var states = EntityStore()
     public private(set) var decisionsMade = 0
     public private(set) var rejected = 0
+    /// Events seen before (same `source` and `id` among the entity's recent events).
+    public private(set) var duplicates = 0
 
     public init(registry: PolicyRegistry) {
         maker = DecisionMaker(registry: registry)
@@ -25,6 +27,7 @@ public struct StreamEvaluator: Sendable {
         let maker = self.maker
         let outcome = states.update(event.subject, create: { DecisionMaker.newState(for: event) }) { maker.apply(event, to: &$0) }
         if outcome.isNewDecision { decisionsMade += 1 }
+        if outcome.isDuplicate { duplicates += 1 }
         guard let decision = outcome.decision else { return nil }
         return PolicyContextHeaders.make(decision: decision, access: outcome.access, traceparent: event.traceparent,
                                          eventKey: EventKey(source: event.source, id: event.id))
