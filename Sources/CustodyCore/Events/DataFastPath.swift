@@ -176,7 +176,10 @@ extension UnsafeBufferPointer<UInt8> {
     /// True when the bytes are `name`'s.
     @inline(__always)
     func `is`(_ name: StaticString) -> Bool {
-        count == name.utf8CodeUnitCount && elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: count))
+        guard count == name.utf8CodeUnitCount, let base = baseAddress else { return count == name.utf8CodeUnitCount }
+        let expected = name.utf8Start
+        for index in 0..<count where base[index] != expected[index] { return false }
+        return true
     }
 }
 
@@ -184,9 +187,19 @@ extension JSONReader {
     /// A string's raw bytes when it has no escapes and is printable ASCII; nil otherwise
     /// (position unchanged then only when it did not start with a quote).
     mutating func readRawString() -> UnsafeBufferPointer<UInt8>? {
-        guard peek() == UInt8(ascii: "\"") else { return nil }
+        guard peek() == UInt8(ascii: "\""), let base = bytes.baseAddress else { return nil }
         let start = position + 1
         var index = start
+        // Eight bytes at a time while none is special (a quote, a backslash, a control
+        // character or a non-ASCII byte); the byte loop below decides at the first that is.
+        while index + 8 <= bytes.count {
+            let special = Self.specialBytes(UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)))
+            if special != 0 {
+                index += special.trailingZeroBitCount / 8
+                break
+            }
+            index += 8
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -197,6 +210,26 @@ extension JSONReader {
             index += 1
         }
         return nil
+    }
+
+    /// A non-empty string, escapes and any valid UTF-8 allowed: raw bytes when it can.
+    mutating func readNonEmptyText() -> String? {
+        if let raw = readRawString() { return raw.isEmpty ? nil : String(decoding: raw, as: UTF8.self) }
+        guard peek() == UInt8(ascii: "\""), let text = try? readString(), !text.isEmpty else { return nil }
+        return text
+    }
+
+    /// A word (little-endian bytes) with the high bit set in the lowest byte that is a quote,
+    /// a backslash, below 0x20 or above 0x7F; bits above that byte may be set spuriously.
+    @inline(__always)
+    static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+        let quote = zeroBytes(word ^ (ones &* 0x22))
+        let backslash = zeroBytes(word ^ (ones &* 0x5C))
+        let control = (word &- ones &* 0x20) & ~word & highs
+        return quote | backslash | control | (word & highs)
     }
 
     mutating func readNonEmptyString() -> String? {

@@ -67,7 +67,10 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
                 || byte == UInt8(ascii: ".")
             guard isLetter || (index > 0 && isOther) else { return false }
         }
-        guard let pathStart = pathStart(bytes), pathStart > schemeEnd + 3, pathStart + 1 < bytes.count else { return false }
-        return !bytes.contains { $0 <= 0x20 || $0 == 0x7F }
+        var pathStart = schemeEnd + 3
+        while pathStart < bytes.count, bytes[pathStart] != UInt8(ascii: "/") { pathStart += 1 }
+        guard pathStart > schemeEnd + 3, pathStart + 1 < bytes.count else { return false }
+        for byte in bytes where byte <= 0x20 || byte == 0x7F { return false }
+        return true
     }
 }

@@ -4,34 +4,53 @@
 /// on anything unusual (an unknown attribute, an escape, an error) it returns nil and the
 /// generic path decides, so errors are reported exactly once, the same way.
 enum StructuredFastPath {
-    private enum Attribute: Int, CaseIterable {
+    private enum Attribute: Int {
         case specversion, id, source, type, time, subject, datacontenttype, data, traceparent, dataschema
 
-        var name: [UInt8] {
-            switch self {
-            case .specversion: Array("specversion".utf8)
-            case .id: Array("id".utf8)
-            case .source: Array("source".utf8)
-            case .type: Array("type".utf8)
-            case .time: Array("time".utf8)
-            case .subject: Array("subject".utf8)
-            case .datacontenttype: Array("datacontenttype".utf8)
-            case .data: Array("data".utf8)
-            case .traceparent: Array("traceparent".utf8)
-            case .dataschema: Array("dataschema".utf8)
+        /// The attribute a member name names; nil for any other name.
+        init?(name: UnsafeBufferPointer<UInt8>) {
+            switch name.count {
+            case 2 where name.is("id"): self = .id
+            case 4 where name.is("type"): self = .type
+            case 4 where name.is("time"): self = .time
+            case 4 where name.is("data"): self = .data
+            case 6 where name.is("source"): self = .source
+            case 7 where name.is("subject"): self = .subject
+            case 10 where name.is("dataschema"): self = .dataschema
+            case 11 where name.is("specversion"): self = .specversion
+            case 11 where name.is("traceparent"): self = .traceparent
+            case 15 where name.is("datacontenttype"): self = .datacontenttype
+            default: return nil
             }
         }
     }
 
-    private static let names: [(Attribute, [UInt8])] = Attribute.allCases.map { ($0, $0.name) }
-    private static let types: [(LifecycleEventType, [UInt8])] = LifecycleEventType.allCases.map { ($0, Array($0.rawValue.utf8)) }
+    /// The lifecycle type a `type` value names; nil for any other value.
+    private static func eventType(_ raw: UnsafeBufferPointer<UInt8>) -> LifecycleEventType? {
+        let prefix: StaticString = "data.lifecycle."
+        let prefixCount = prefix.utf8CodeUnitCount
+        guard raw.count > prefixCount, UnsafeBufferPointer(rebasing: raw[..<prefixCount]).is(prefix) else { return nil }
+        let suffix = UnsafeBufferPointer(rebasing: raw[prefixCount...])
+        switch suffix.count {
+        case 5 where suffix.is("moved"): return .moved
+        case 7 where suffix.is("created"): return .created
+        case 7 where suffix.is("derived"): return .derived
+        case 7 where suffix.is("deleted"): return .deleted
+        case 8 where suffix.is("accessed"): return .accessed
+        case 10 where suffix.is("classified"): return .classified
+        case 11 where suffix.is("hold_placed"): return .holdPlaced
+        case 13 where suffix.is("owner_changed"): return .ownerChanged
+        case 13 where suffix.is("hold_released"): return .holdReleased
+        default: return nil
+        }
+    }
 
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>, traceparentHeader: String?) -> LifecycleEvent? {
         var reader = JSONReader(bytes)
         reader.skipWhitespace()
         guard reader.peek() == UInt8(ascii: "{") else { return nil }
         reader.position += 1
-        var id: String?, source: String?, subject: String?, traceparent: String?
+        var id: String?, source: String?, subject: EntityID?, traceparent: String?
         var type: LifecycleEventType?, time: Timestamp?, data: JSONObject?, payload: EventData?
         var sawSpecVersion = false
         var seen: UInt32 = 0
@@ -39,8 +58,7 @@ enum StructuredFastPath {
         guard reader.peek() != UInt8(ascii: "}") else { return nil }
         while true {
             reader.skipWhitespace()
-            guard reader.peek() == UInt8(ascii: "\""), let key = reader.readRawString(),
-                  let attribute = names.first(where: { equal(key, $0.1) })?.0 else { return nil }
+            guard let key = reader.readRawString(), let attribute = Attribute(name: key) else { return nil }
             let bit: UInt32 = 1 << UInt32(attribute.rawValue)
             guard seen & bit == 0 else { return nil }
             seen |= bit
@@ -50,22 +68,31 @@ enum StructuredFastPath {
             reader.skipWhitespace()
             switch attribute {
             case .specversion:
-                guard let raw = reader.readRawString(), equal(raw, Array("1.0".utf8)) else { return nil }
+                guard let raw = reader.readRawString(), raw.is("1.0") else { return nil }
                 sawSpecVersion = true
             case .type:
-                guard let raw = reader.readRawString(), let match = types.first(where: { equal(raw, $0.1) }) else { return nil }
-                type = match.0
+                guard let raw = reader.readRawString(), let match = eventType(raw) else { return nil }
+                type = match
             case .time:
                 guard let raw = reader.readRawString(), let parsed = Timestamp.parse(raw) else { return nil }
                 time = Timestamp(millisecondsSinceEpoch: parsed)
             case .datacontenttype, .dataschema:
                 guard reader.readRawString() != nil else { return nil }
-            case .id, .source, .subject, .traceparent:
-                guard reader.peek() == UInt8(ascii: "\""), let text = try? reader.readString(), !text.isEmpty else { return nil }
+            case .subject:
+                // Printable ASCII without escapes, as ids are: validated once, on the bytes.
+                if let raw = reader.readRawString() {
+                    guard EntityID.isValid(raw) else { return nil }
+                    subject = EntityID(validated: String(decoding: raw, as: UTF8.self))
+                } else {
+                    guard reader.peek() == UInt8(ascii: "\""), let text = try? reader.readString(),
+                          let entity = EntityID(text) else { return nil }
+                    subject = entity
+                }
+            case .id, .source, .traceparent:
+                guard let text = reader.readNonEmptyText() else { return nil }
                 switch attribute {
                 case .id: id = text
                 case .source: source = text
-                case .subject: subject = text
                 default: traceparent = text
                 }
             case .data:
@@ -86,15 +113,10 @@ enum StructuredFastPath {
             guard next == UInt8(ascii: ",") else { return nil }
         }
         reader.skipWhitespace()
-        guard reader.isAtEnd, sawSpecVersion, let id, let source, let type, let time, let subject,
-              let entity = EntityID(subject) else { return nil }
+        guard reader.isAtEnd, sawSpecVersion, let id, let source, let type, let time, let entity = subject else { return nil }
         if payload == nil, let data { payload = try? EventDataDecoder(fields: data, type: type).decode() }
         guard let payload else { return nil }
         return LifecycleEvent(id: id, source: source, type: type, time: time, subject: entity, data: payload,
                               traceparent: traceparentHeader ?? traceparent)
-    }
-
-    private static func equal(_ raw: UnsafeBufferPointer<UInt8>, _ expected: [UInt8]) -> Bool {
-        raw.count == expected.count && raw.elementsEqual(expected)
     }
 }
