@@ -60,7 +60,7 @@ import Testing
         state.owner = "crm"
         state.holds = ["h1"]
         state.inputs = [EntityID("s3://lake/raw/a")!]
-        state.recentEvents = [EventFingerprint(source: "//w", id: "e1")]
+        state.recentEvents.insert(EventFingerprint(source: "//w", id: "e1").folded)
         state.decision = decision
         state.purge = PurgeMark(decision: decision.identifier, requestedAt: Timestamp(rfc3339: "2026-12-01T00:00:00Z")!,
                                 isOverdueRaised: true)

@@ -5,21 +5,23 @@ public final class Decision: Sendable, Equatable {
     /// entity state gives the same id.
     public var id: String { identifier.hex }
     /// The id as 128 bits (a decision is kept for every entity: 16 bytes, not a string).
+    // Stored in the order of use: what every event's headers read first (then the basis,
+    // which a re-decision compares), so that a decision costs an event few cache lines.
     public let identifier: DecisionID
+    /// `data-classification`, formatted once.
+    let classificationText: String
+    public let retention: RetentionOutcome
+    public let expiresAt: Timestamp?
+    private let rolloutDetail: RolloutDetail?
+    /// Everything the decision depends on; a new decision is made only when it changes.
+    public let basis: DecisionBasis
     public let entity: EntityID
     /// The causing event's time.
     public let at: Timestamp
     public let cause: Cause
     public let ownClassification: [String]
-    public let retention: RetentionOutcome
-    public let expiresAt: Timestamp?
     public var previousDecisionId: String? { previousIdentifier?.hex }
     public let previousIdentifier: DecisionID?
-    /// Everything the decision depends on; a new decision is made only when it changes.
-    public let basis: DecisionBasis
-    private let rolloutDetail: RolloutDetail?
-    /// `data-classification`, formatted once.
-    let classificationText: String
 
     public var policy: PolicyReference { basis.policy }
     public var effectiveClassification: [String] { basis.effectiveClassification }
@@ -162,16 +164,32 @@ public struct HeaderField: Sendable, Equatable {
 
 /// The inputs of a decision. Two decisions with equal bases say the same thing.
 public struct DecisionBasis: Sendable, Equatable {
+    // What the policy-context headers read comes first (see `Decision`).
     public var policy: PolicyReference
+    public var owner: String?
+    public var isOnLegalHold: Bool
     public var rolloutVariant: String?
     public var effectiveClassification: [String]
-    public var owner: String?
     public var category: String?
     public var jurisdiction: String?
     public var origin: String?
     public var location: String?
     public var createdAt: Timestamp
-    public var isOnLegalHold: Bool
+
+    public init(policy: PolicyReference, rolloutVariant: String?, effectiveClassification: [String], owner: String?,
+                category: String?, jurisdiction: String?, origin: String?, location: String?, createdAt: Timestamp,
+                isOnLegalHold: Bool) {
+        self.policy = policy
+        self.owner = owner
+        self.isOnLegalHold = isOnLegalHold
+        self.rolloutVariant = rolloutVariant
+        self.effectiveClassification = effectiveClassification
+        self.category = category
+        self.jurisdiction = jurisdiction
+        self.origin = origin
+        self.location = location
+        self.createdAt = createdAt
+    }
 
     /// Appends every input to `bytes`, each followed by a 0x1F separator.
     func append(to bytes: inout [UInt8]) {

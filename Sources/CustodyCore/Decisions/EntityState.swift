@@ -1,11 +1,18 @@
 /// What Custody knows about one entity: its attributes, holds, lineage neighbours, the
 /// decision in force and the recent events seen (for duplicate detection).
 public struct EntityState: Sendable, Equatable {
+    // Stored in the order of use per event (the entity, its decision and recent events first),
+    // so that an event touches as few cache lines of the state as it can; the flags sit in
+    // the tail of `recentEvents`.
     public var entity: EntityID
     /// The `created` event's time, or the first event's time for a bare entity.
     public var createdAt: Timestamp
+    public var decision: Decision?
+    /// Fingerprints of the last `RecentEvents.capacity` events (`source` + `id`).
+    public var recentEvents = RecentEvents()
     /// True once a `created` event was seen (false: a bare entity made up by another event).
     public var wasCreated: Bool
+    public var isDeleted: Bool
     public var ownClassification: [String]
     /// Classifications flowing in along lineage (propagation), by upstream origin.
     public var inheritedClassification: [String]
@@ -15,19 +22,13 @@ public struct EntityState: Sendable, Equatable {
     public var location: String?
     public var origin: String?
     public var holds: [String]
-    public var isDeleted: Bool
     public var inputs: [EntityID]
     public var maskedInputs: [EntityID]
     public var outputs: [EntityID]
-    public var decision: Decision?
-    /// Fingerprints of the last `recentEventLimit` events (`source` + `id`), oldest first.
-    public var recentEvents: [EventFingerprint]
     /// The purge requested for the decision in force, when its expiry passed.
     public var purge: PurgeMark?
     /// Propagation state per classification (origin epoch, carried origins, floors).
     public var flows: [String: Propagation.Flow] = [:]
-
-    public static let recentEventLimit = 8
 
     public init(entity: EntityID, createdAt: Timestamp) {
         self.entity = entity
@@ -40,7 +41,6 @@ public struct EntityState: Sendable, Equatable {
         inputs = []
         maskedInputs = []
         outputs = []
-        recentEvents = []
     }
 
     /// own ∪ inherited, sorted.
@@ -57,9 +57,9 @@ public struct EntityState: Sendable, Equatable {
 
     /// Records the event; false when it was seen recently (a duplicate).
     mutating func remember(_ fingerprint: EventFingerprint) -> Bool {
-        if recentEvents.contains(fingerprint) { return false }
-        if recentEvents.count == Self.recentEventLimit { recentEvents.removeFirst() }
-        recentEvents.append(fingerprint)
+        let folded = fingerprint.folded
+        if recentEvents.contains(folded) { return false }
+        recentEvents.insert(folded)
         return true
     }
 }
@@ -96,6 +96,9 @@ public struct EventFingerprint: Hashable, Sendable {
         high = first
         low = second ^ (first >> 29)
     }
+
+    /// The fingerprint in 64 bits, as entity states keep it (`RecentEvents`).
+    public var folded: UInt64 { high ^ (low &* 0x9E37_79B9_7F4A_7C15) }
 }
 
 /// A purge request sent for an entity: for which decision, when, and whether its overdue

@@ -25,7 +25,7 @@ public enum EntityStateCodec {
         out.entities(state.outputs)
         out.key("recent")
         out.beginArray()
-        for fingerprint in state.recentEvents { out.hex(high: fingerprint.high, low: fingerprint.low) }
+        for fingerprint in state.recentEvents.fingerprints { out.hex(fingerprint) }
         out.endArray()
         if let owner = state.owner { out.field("owner", owner) }
         if let category = state.category { out.field("category", category) }
@@ -83,10 +83,15 @@ public enum EntityStateCodec {
         state.inputs = list(object["inputs"]).compactMap(EntityID.init)
         state.maskedInputs = list(object["masked"]).compactMap(EntityID.init)
         state.outputs = list(object["outputs"]).compactMap(EntityID.init)
-        state.recentEvents = list(object["recent"]).compactMap { text in
-            guard let raw = Hex.decode(text), raw.count == 16 else { return nil }
-            return EventFingerprint(high: integer(raw[0..<8]), low: integer(raw[8..<16]))
-        }
+        // 16 hex digits per fingerprint; 32 (128 bits, written before states kept 64) are folded.
+        state.recentEvents = RecentEvents(list(object["recent"]).compactMap { text -> UInt64? in
+            guard let raw = Hex.decode(text) else { return nil }
+            switch raw.count {
+            case 8: return integer(raw[0..<8])
+            case 16: return EventFingerprint(high: integer(raw[0..<8]), low: integer(raw[8..<16])).folded
+            default: return nil
+            }
+        })
         state.owner = object["owner"]?.stringValue
         state.category = object["category"]?.stringValue
         state.jurisdiction = object["jurisdiction"]?.stringValue

@@ -78,6 +78,19 @@ public struct JSONOutput {
     }
 
     /// 128 bits as a string of 32 lower-case hex digits.
+    /// 16 lower-case hex digits, as a string.
+    public mutating func hex(_ value: UInt64) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: 16))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            Hex.put(value, into: UnsafeMutableBufferPointer(rebasing: buffer[start..<start + 16]), at: 0)
+        }
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
     public mutating func hex(high: UInt64, low: UInt64) {
         separate()
         bytes.append(UInt8(ascii: "\""))
