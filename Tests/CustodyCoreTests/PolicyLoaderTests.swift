@@ -154,8 +154,10 @@ func problems(_ text: String) -> [PolicyProblem] {
         try registry.add(v4)
         #expect(registry.versions(of: "retention") == [4, 5])
         #expect(registry.newest(id: "retention")?.version == 5)
-        var changed = v4
-        changed.digest = "sha256:00"
+        let changed = Policy(id: v4.id, version: v4.version, digest: "sha256:00", appliesTo: v4.appliesTo,
+                             retentionRules: v4.retentionRules, retentionDefault: v4.retentionDefault,
+                             propagatedClassifications: v4.propagatedClassifications, accessRules: v4.accessRules,
+                             accessDefault: v4.accessDefault, bulkAccess: v4.bulkAccess, document: v4.document)
         #expect(throws: PolicyRegistry.Conflict.self) { try registry.add(changed) }
     }
 }

@@ -34,7 +34,7 @@ public struct DecisionMaker: Sendable {
             if case let .accessed(access) = event.data {
                 // The access is still evaluated (and audited) against the state as deleted.
                 outcome.alerts.append(.accessToDeletedData)
-                outcome.access = evaluateAccess(access, state: state)
+                outcome.access = evaluateAccess(access, entity: state.entity, facts: state.matchFacts)
             }
             return outcome
         }
@@ -89,7 +89,8 @@ public struct DecisionMaker: Sendable {
         }
         outcome.decision = decide(state: &state, cause: Decision.Cause(eventId: event.id, type: event.type.rawValue),
                                   at: event.time, eventKey: eventKey, isNew: &outcome.isNewDecision)
-        if case let .accessed(access) = event.data, let result = evaluateAccess(access, state: state) {
+        if case let .accessed(access) = event.data,
+           let result = evaluateAccess(access, entity: state.entity, facts: state.matchFacts) {
             outcome.access = result
             if result.effect == .deny { outcome.alerts.append(.deniedAccess) }
         }
@@ -97,9 +98,9 @@ public struct DecisionMaker: Sendable {
         return outcome
     }
 
-    func evaluateAccess(_ access: EventData.Accessed, state: EntityState) -> AccessResult? {
-        guard let policy = enforcedPolicy(state)?.policy else { return nil }
-        var facts = state.matchFacts
+    func evaluateAccess(_ access: EventData.Accessed, entity: EntityID, facts: MatchFacts) -> AccessResult? {
+        guard let policy = enforcedPolicy(entity: entity, facts: facts)?.policy else { return nil }
+        var facts = facts
         facts.roles = access.roles
         facts.purpose = access.purpose
         return evaluator.access(policy, facts: facts, requestedFields: access.fields)
@@ -112,8 +113,13 @@ public struct DecisionMaker: Sendable {
 
     /// The policy version enforced for the entity and the flag choice behind it, if any.
     public func enforcedPolicy(_ state: EntityState) -> (policy: Policy, choice: PolicyRollout.Choice?)? {
-        guard let governing = governingPolicy(state) else { return nil }
-        guard let choice = rollout?.choose(governing: governing, entity: state.entity, facts: state.matchFacts, registry: registry) else {
+        enforcedPolicy(entity: state.entity, facts: state.matchFacts)
+    }
+
+    /// The same for an entity's match facts, computed once by the caller.
+    func enforcedPolicy(entity: EntityID, facts: MatchFacts) -> (policy: Policy, choice: PolicyRollout.Choice?)? {
+        guard let governing = registry.governing(facts) else { return nil }
+        guard let choice = rollout?.choose(governing: governing, entity: entity, facts: facts, registry: registry) else {
             return (governing, nil)
         }
         return (choice.enforced, choice)
@@ -139,12 +145,13 @@ public struct DecisionMaker: Sendable {
                        policyOverride: Policy? = nil, rollout: Decision.Rollout? = nil, isNew: inout Bool) -> Decision? {
         var rollout = rollout
         var policy = policyOverride
-        if policy == nil, let (enforced, choice) = enforcedPolicy(state) {
+        let facts = state.matchFacts
+        if policy == nil, let (enforced, choice) = enforcedPolicy(entity: state.entity, facts: facts) {
             policy = enforced
             rollout = choice?.rollout
         }
         guard let policy else { return state.decision }
-        let effective = state.effectiveClassification
+        let effective = facts.classification
         let basis = DecisionBasis(policy: policy.reference, rolloutVariant: rollout?.variant,
                                   effectiveClassification: effective, owner: state.owner, category: state.category,
                                   jurisdiction: state.jurisdiction, origin: state.origin, location: state.location,
@@ -153,7 +160,7 @@ public struct DecisionMaker: Sendable {
             isNew = false
             return current
         }
-        let retention = evaluator.retention(policy, facts: state.matchFacts, createdAt: state.createdAt,
+        let retention = evaluator.retention(policy, facts: facts, createdAt: state.createdAt,
                                             isOnLegalHold: state.isOnLegalHold)
         let decision = Decision(id: Self.decisionId(entity: state.entity, eventKey: eventKey, basis: basis), entity: state.entity, at: time,
                                 cause: cause, policy: policy.reference, rollout: rollout,

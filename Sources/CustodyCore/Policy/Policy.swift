@@ -1,22 +1,40 @@
 /// A validated policy document (CONTRACT section 2), identified by id, version and digest.
-public struct Policy: Sendable {
-    public var id: String
-    public var version: Int
+/// Immutable and shared (a class): every event's decision looks up its policy, and passing
+/// one along costs a single reference count, not one per rule list and string.
+public final class Policy: Sendable {
+    public let id: String
+    public let version: Int
     /// `sha256:<hex>` of the RFC 8785 canonical JSON of the document.
-    public var digest: String
+    public let digest: String
     /// Which entities this policy governs; nil matches every entity.
-    public var appliesTo: Condition?
-    public var retentionRules: [RetentionRule]
-    public var retentionDefault: RetentionOutcome
+    public let appliesTo: Condition?
+    public let retentionRules: [RetentionRule]
+    public let retentionDefault: RetentionOutcome
     /// Classifications that flow downstream along lineage.
-    public var propagatedClassifications: Set<String>
-    public var accessRules: [AccessRule]
-    public var accessDefault: AccessEffect
-    public var bulkAccess: BulkAccessLimit?
+    public let propagatedClassifications: Set<String>
+    public let accessRules: [AccessRule]
+    public let accessDefault: AccessEffect
+    public let bulkAccess: BulkAccessLimit?
     /// The document as loaded (for `governance.policies` and diffs).
-    public var document: JSONValue
+    public let document: JSONValue
+    public let reference: PolicyReference
 
-    public var reference: PolicyReference { PolicyReference(id: id, version: version, digest: digest) }
+    public init(id: String, version: Int, digest: String, appliesTo: Condition?, retentionRules: [RetentionRule],
+                retentionDefault: RetentionOutcome, propagatedClassifications: Set<String>, accessRules: [AccessRule],
+                accessDefault: AccessEffect, bulkAccess: BulkAccessLimit?, document: JSONValue) {
+        self.id = id
+        self.version = version
+        self.digest = digest
+        self.appliesTo = appliesTo
+        self.retentionRules = retentionRules
+        self.retentionDefault = retentionDefault
+        self.propagatedClassifications = propagatedClassifications
+        self.accessRules = accessRules
+        self.accessDefault = accessDefault
+        self.bulkAccess = bulkAccess
+        self.document = document
+        reference = PolicyReference(id: id, version: version, digest: digest)
+    }
 }
 
 /// A policy's identity as every record carries it.

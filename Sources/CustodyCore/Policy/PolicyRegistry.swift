@@ -6,6 +6,8 @@
 public struct PolicyRegistry: Sendable {
     public private(set) var order: [String] = []
     private var versions: [String: [Int: Policy]] = [:]
+    /// The newest version of each id, in `order` (what every event's lookup walks).
+    private var newestInOrder: [Policy] = []
 
     public init(_ policies: [Policy] = []) {
         for policy in policies { try? add(policy) }
@@ -34,6 +36,7 @@ public struct PolicyRegistry: Sendable {
         }
         if versions[policy.id] == nil { order.append(policy.id) }
         versions[policy.id, default: [:]][policy.version] = policy
+        newestInOrder = order.compactMap(newest(id:))
     }
 
     public var isEmpty: Bool { order.isEmpty }
@@ -48,11 +51,7 @@ public struct PolicyRegistry: Sendable {
 
     /// The newest version of the first policy whose `appliesTo` matches.
     public func governing(_ facts: MatchFacts) -> Policy? {
-        for id in order {
-            guard let policy = newest(id: id) else { continue }
-            if policy.appliesTo?.matches(facts) ?? true { return policy }
-        }
-        return nil
+        newestInOrder.first { $0.appliesTo?.matches(facts) ?? true }
     }
 
     /// Every live policy, newest versions first per id, ids in configuration order.
