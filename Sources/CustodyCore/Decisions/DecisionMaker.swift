@@ -106,11 +106,6 @@ public struct DecisionMaker: Sendable {
         return evaluator.access(policy, facts: facts, requestedFields: access.fields)
     }
 
-    /// The policy that governs the entity (first matching `appliesTo`, newest version).
-    public func governingPolicy(_ state: EntityState) -> Policy? {
-        registry.governing(state.matchFacts)
-    }
-
     /// The policy version enforced for the entity and the flag choice behind it, if any.
     public func enforcedPolicy(_ state: EntityState) -> (policy: Policy, choice: PolicyRollout.Choice?)? {
         enforcedPolicy(entity: state.entity, facts: state.matchFacts)

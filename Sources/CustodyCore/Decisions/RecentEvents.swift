@@ -20,8 +20,6 @@ public struct RecentEvents: Sendable, Equatable {
         for fingerprint in fingerprints { insert(fingerprint) }
     }
 
-    public var isEmpty: Bool { count == 0 }
-
     public func contains(_ fingerprint: UInt64) -> Bool {
         withSlots { slots in
             for index in 0..<Int(count) where slots[index] == fingerprint { return true }
