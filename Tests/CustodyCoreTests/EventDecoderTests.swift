@@ -19,6 +19,21 @@ func errorCode(_ value: [UInt8]?, headers: (String) -> [UInt8]? = structuredHead
 }
 
 @Suite struct EventDecoderTests {
+    /// The fast path names the types a second time; every type must be read by it, and
+    /// nothing else (a near miss of each name is refused).
+    @Test func theFastPathKnowsEveryLifecycleTypeAndNoOther() {
+        func read(_ text: String) -> LifecycleEventType? {
+            Array(text.utf8).withUnsafeBufferPointer { StructuredFastPath.eventType($0) }
+        }
+        for type in LifecycleEventType.allCases {
+            #expect(read(type.rawValue) == type)
+            #expect(read(String(type.rawValue.dropLast())) == nil)
+            #expect(read(type.rawValue + "s") == nil)
+            #expect(read(type.rawValue.uppercased()) == nil)
+        }
+        #expect(read("data.lifecycle.") == nil)
+    }
+
     @Test func everyLifecycleTypeDecodes() throws {
         let cases: [(String, String, EventData)] = [
             ("created", #"{"classification":["pii"],"owner":"team-a","category":"customer","jurisdiction":"EU","location":"s3://x","origin":"crm"}"#,

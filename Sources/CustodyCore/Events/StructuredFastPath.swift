@@ -25,8 +25,9 @@ enum StructuredFastPath {
         }
     }
 
-    /// The lifecycle type a `type` value names; nil for any other value.
-    private static func eventType(_ raw: UnsafeBufferPointer<UInt8>) -> LifecycleEventType? {
+    /// The lifecycle type a `type` value names; nil for any other value. It spells the names a
+    /// second time (beside `LifecycleEventType`'s raw values), so a test holds the two equal.
+    static func eventType(_ raw: UnsafeBufferPointer<UInt8>) -> LifecycleEventType? {
         let prefix: StaticString = "data.lifecycle."
         let prefixCount = prefix.utf8CodeUnitCount
         guard raw.count > prefixCount, UnsafeBufferPointer(rebasing: raw[..<prefixCount]).is(prefix) else { return nil }
