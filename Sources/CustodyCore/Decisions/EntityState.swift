@@ -44,12 +44,14 @@ public struct EntityState: Sendable, Equatable {
     }
 
     /// own ∪ inherited, sorted.
+    @inline(__always)
     public var effectiveClassification: [String] {
         inheritedClassification.isEmpty ? ownClassification : Array(Set(ownClassification).union(inheritedClassification)).sorted()
     }
 
     public var isOnLegalHold: Bool { !holds.isEmpty }
 
+    @inline(__always)
     public var matchFacts: MatchFacts {
         MatchFacts(classification: effectiveClassification, owner: owner, category: category,
                    jurisdiction: jurisdiction, origin: origin, location: location)
