@@ -191,22 +191,26 @@ public struct DecisionBasis: Sendable, Equatable {
         self.createdAt = createdAt
     }
 
-    /// Appends every input to `bytes`, each followed by a 0x1F separator.
-    func append(to bytes: inout [UInt8]) {
-        func add(_ text: String) {
-            bytes.append(contentsOf: text.utf8)
-            bytes.append(0x1F)
+    /// Feeds every input to `sink`, each followed by a 0x1F separator.
+    func feed<Sink: HashInputSink>(_ sink: inout Sink) {
+        func add(_ text: String?) {
+            sink.add(text ?? "")
+            sink.add(0x1F)
         }
         add(policy.id)
         add(String(policy.version))
         add(policy.digest)
-        add(rolloutVariant ?? "")
+        add(rolloutVariant)
         for value in effectiveClassification {
-            bytes.append(contentsOf: value.utf8)
-            bytes.append(0x2C)
+            sink.add(value)
+            sink.add(0x2C)
         }
-        bytes.append(0x1F)
-        for value in [owner, category, jurisdiction, origin, location] { add(value ?? "") }
+        sink.add(0x1F)
+        add(owner)
+        add(category)
+        add(jurisdiction)
+        add(origin)
+        add(location)
         add(String(createdAt.millisecondsSinceEpoch))
         add(isOnLegalHold ? "hold" : "")
     }

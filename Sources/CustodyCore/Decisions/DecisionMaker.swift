@@ -169,18 +169,25 @@ public struct DecisionMaker: Sendable {
 
     /// 32 hex digits of SHA-256 over the entity, the event key and the decision basis.
     public static func decisionId(entity: EntityID, eventKey: EventKey, basis: DecisionBasis) -> DecisionID {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(320)
         // The entity first: one event reaches many entities through lineage (and a policy
         // change all of them), and each of their decisions needs an id of its own.
-        bytes.append(contentsOf: entity.value.utf8)
-        bytes.append(0x1F)
-        bytes.append(contentsOf: eventKey.source.utf8)
-        bytes.append(0x1F)
-        bytes.append(contentsOf: eventKey.id.utf8)
-        bytes.append(0x1F)
-        basis.append(to: &bytes)
-        return DecisionID(prefixOf: SHA256.hash(data: bytes))
+        func feed<Sink: HashInputSink>(_ sink: inout Sink) {
+            sink.add(entity.value)
+            sink.add(0x1F)
+            sink.add(eventKey.source)
+            sink.add(0x1F)
+            sink.add(eventKey.id)
+            sink.add(0x1F)
+            basis.feed(&sink)
+        }
+        // Counted, then written into one buffer (on the stack when small): no array per decision.
+        var length = HashInputLength()
+        feed(&length)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length.count) { buffer in
+            var writer = HashInputWriter(buffer)
+            feed(&writer)
+            return DecisionID(prefixOf: SHA256.hash(data: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[..<writer.count]))))
+        }
     }
 }
 

@@ -1,0 +1,40 @@
+/// Where the bytes of a hash's input go: counted first (`HashInputLength`), then written into
+/// a buffer of that size (`HashInputWriter`), so one function lists the input once and no
+/// array is grown for it.
+protocol HashInputSink {
+    mutating func add(_ text: String)
+    mutating func add(_ byte: UInt8)
+}
+
+/// Counts the bytes fed to it.
+struct HashInputLength: HashInputSink {
+    private(set) var count = 0
+
+    mutating func add(_ text: String) { count += text.utf8.count }
+    mutating func add(_ byte: UInt8) { count += 1 }
+}
+
+/// Writes the bytes fed to it into a buffer counted large enough by `HashInputLength`.
+struct HashInputWriter: HashInputSink {
+    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    private(set) var count = 0
+
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+        self.buffer = buffer
+    }
+
+    mutating func add(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            precondition(count + bytes.count <= buffer.count, "hash input longer than counted")
+            UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...])).copyMemory(from: UnsafeRawBufferPointer(bytes))
+            count += bytes.count
+        }
+    }
+
+    mutating func add(_ byte: UInt8) {
+        precondition(count < buffer.count, "hash input longer than counted")
+        buffer[count] = byte
+        count += 1
+    }
+}

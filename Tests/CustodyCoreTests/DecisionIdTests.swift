@@ -1,0 +1,30 @@
+import Crypto
+import CustodyCore
+import Testing
+
+/// Decision ids must not change between Custody versions: a replay after an upgrade has to
+/// give the same ids, and downstream de-duplicates by them. The input is restated here byte
+/// by byte, so a change to how it is assembled fails this test.
+@Suite struct DecisionIdTests {
+    @Test func aDecisionIdIsSHA256OverTheEntityTheEventKeyAndTheBasis() {
+        let basis = DecisionBasis(policy: PolicyReference(id: "retention", version: 12, digest: "sha256:ab"),
+                                  rolloutVariant: "v12", effectiveClassification: ["financial", "pii"], owner: "team-a",
+                                  category: nil, jurisdiction: "EU", origin: nil, location: "s3://eu",
+                                  createdAt: Timestamp(millisecondsSinceEpoch: 1_764_403_200_000), isOnLegalHold: true)
+        let input = "postgres://db1:5432/shop.public.orders\u{1F}//crm\u{1F}evt-7\u{1F}"
+            + "retention\u{1F}12\u{1F}sha256:ab\u{1F}v12\u{1F}financial,pii,\u{1F}"
+            + "team-a\u{1F}\u{1F}EU\u{1F}\u{1F}s3://eu\u{1F}1764403200000\u{1F}hold\u{1F}"
+        let expected = Hex.encode(SHA256.hash(data: Array(input.utf8))).prefix(32)
+        let id = DecisionMaker.decisionId(entity: EntityID("postgres://db1:5432/shop.public.orders")!,
+                                          eventKey: EventKey(source: "//crm", id: "evt-7"), basis: basis)
+        #expect(id.hex == String(expected))
+
+        // Absent values are empty fields, and no hold is an empty last field.
+        let bare = DecisionBasis(policy: PolicyReference(id: "p", version: 1, digest: "d"), rolloutVariant: nil,
+                                 effectiveClassification: [], owner: nil, category: nil, jurisdiction: nil, origin: nil,
+                                 location: nil, createdAt: Timestamp(millisecondsSinceEpoch: 0), isOnLegalHold: false)
+        let bareInput = "s3://a/b\u{1F}s\u{1F}e\u{1F}p\u{1F}1\u{1F}d\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}0\u{1F}\u{1F}"
+        let bareId = DecisionMaker.decisionId(entity: EntityID("s3://a/b")!, eventKey: EventKey(source: "s", id: "e"), basis: bare)
+        #expect(bareId.hex == String(Hex.encode(SHA256.hash(data: Array(bareInput.utf8))).prefix(32)))
+    }
+}
