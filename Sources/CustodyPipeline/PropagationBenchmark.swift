@@ -99,20 +99,23 @@ public struct PropagationBenchmark: Sendable {
     /// the wave is measured alone rather than beside the tail of the setup.
     private func settle(_ processor: Processor) throws {
         let target = processor.metrics.commits.load(ordering: .relaxed) + 2
-        let deadline = ContinuousClock.now + .seconds(120)
-        while processor.metrics.commits.load(ordering: .relaxed) < target {
-            guard ContinuousClock.now < deadline, !processor.metrics.hasFailed.load(ordering: .relaxed) else {
-                throw ProcessorError("BENCH_TIMEOUT", "the processor did not commit after the setup")
-            }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
+        try wait(until: { processor.metrics.commits.load(ordering: .relaxed) >= target }, timeout: .seconds(120),
+                 processor) { "the processor did not commit after the setup" }
     }
 
     private func wait(for decisions: Int, _ processor: Processor) throws {
-        let deadline = ContinuousClock.now + .seconds(600)
-        while processor.metrics.decisions.load(ordering: .relaxed) < decisions {
+        try wait(until: { processor.metrics.decisions.load(ordering: .relaxed) >= decisions }, timeout: .seconds(600),
+                 processor) { "\(processor.metrics.decisions.load(ordering: .relaxed)) of \(decisions) decisions" }
+    }
+
+    /// Polls `condition` every 10 ms; BENCH_TIMEOUT (with `describe`'s message) when the
+    /// timeout passes or the processor fails first.
+    private func wait(until condition: () -> Bool, timeout: Duration, _ processor: Processor,
+                      describe: () -> String) throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
             guard ContinuousClock.now < deadline, !processor.metrics.hasFailed.load(ordering: .relaxed) else {
-                throw ProcessorError("BENCH_TIMEOUT", "\(processor.metrics.decisions.load(ordering: .relaxed)) of \(decisions) decisions")
+                throw ProcessorError("BENCH_TIMEOUT", describe())
             }
             Thread.sleep(forTimeInterval: 0.01)
         }
