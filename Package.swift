@@ -28,6 +28,13 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
+        // The processor's allocator: librdkafka's threads free what the processing thread
+        // allocates and the reverse; glibc's arenas serve that pattern poorly (docs/benchmarks.md).
+        .systemLibrary(
+            name: "CTCMalloc",
+            pkgConfig: "libtcmalloc_minimal",
+            providers: [.apt(["libgoogle-perftools-dev"])]
+        ),
         .target(
             name: "CustodyKafka",
             dependencies: [
@@ -68,6 +75,7 @@ let package = Package(
         .executableTarget(
             name: "custody",
             dependencies: [
+                "CTCMalloc",
                 "CustodyCore",
                 "CustodyKafka",
                 "CustodyPipeline",

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what Custody needs on a fresh Debian machine (as root): librdkafka-dev from
-# Debian, and a Python virtualenv (.venv) with the clients the tests and demo use.
+# Installs what Custody needs on a fresh Debian machine (as root): librdkafka-dev and
+# libgoogle-perftools-dev (tcmalloc) from Debian, and a Python virtualenv (.venv) with the
+# clients the tests and demo use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 pkg-config --exists rdkafka 2>/dev/null || need_apt+=(librdkafka-dev pkg-config)
+pkg-config --exists libtcmalloc_minimal 2>/dev/null || need_apt+=(libgoogle-perftools-dev)
 command -v kcat >/dev/null || need_apt+=(kcat)
 command -v python3 >/dev/null || need_apt+=(python3 python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then

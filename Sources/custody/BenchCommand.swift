@@ -80,6 +80,7 @@ struct BenchCommand: AsyncParsableCommand {
             configuration.proofsSigningKey = try signingKey ?? Self.freshKey(name: configuration.proofsOrigin)
             let benchmark = PipelineBenchmark(configuration: configuration, registry: PolicyRegistry([loaded]), count: count)
             let result = try await runOnDedicatedThread { try benchmark.run(logger: Logger(label: "custody.bench")) }
+            print("allocator: \(Allocator.name)")
             print(result.rateLine)
         }
     }

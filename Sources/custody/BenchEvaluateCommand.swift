@@ -39,6 +39,7 @@ extension BenchCommand {
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let count = stream.values.count * passes
+            print("allocator: \(Allocator.name)")
             print("\(evaluator.decisionsMade) decisions, \(evaluator.duplicates) duplicates, \(evaluator.rejected) rejected, \(headerBytes) header bytes")
             print("\(count) records in \(String(format: "%.3f", seconds)) s: \(String(format: "%.0f", Double(count) / seconds)) records/s")
         }

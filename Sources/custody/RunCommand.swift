@@ -36,6 +36,7 @@ struct RunCommand: AsyncParsableCommand {
             for problem in error.problems { FileHandle.standardError.write(Data((problem.description + "\n").utf8)) }
             throw ExitCode(2)
         }
+        logger.info("starting", metadata: ["allocator": "\(Allocator.name)"])
         let prometheus = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
         let processor: Processor

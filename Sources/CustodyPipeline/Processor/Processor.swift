@@ -58,6 +58,8 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
     public var stopAfterRecords: Int?
     /// When the first input record arrived.
     public private(set) var firstRecordAt: ContinuousClock.Instant?
+    /// The input batch, one buffer reused across polls.
+    private var batch: [ConsumerRecord] = []
     var isTransactional: Bool { configuration.processing.guarantee == .exactlyOnce }
 
     /// The wall clock as a `Timestamp`.
@@ -145,7 +147,8 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
                                              "guarantee": "\(configuration.processing.guarantee.rawValue)"])
         let interval = Duration.milliseconds(configuration.processing.commitIntervalMs)
         while !stopRequested.load(ordering: .acquiring) {
-            let records = try consumer.poll(maxRecords: configuration.processing.batchSize, timeoutMs: 100)
+            try consumer.poll(into: &batch, maxRecords: configuration.processing.batchSize, timeoutMs: 100)
+            let records = batch
             if let failure = callbackFailure { throw failure }
             if firstRecordAt == nil && !records.isEmpty { firstRecordAt = .now }
             let batchStart = ContinuousClock.now
