@@ -40,6 +40,19 @@ public struct EntityStore: Sendable {
         return body(&cell.state)
     }
 
+    /// Calls `body` with the entity's state where it is held, without copying it (a copy
+    /// retains and releases every field); nil when the entity is not held.
+    public func read<Result>(_ entity: EntityID, _ body: (borrowing EntityState) throws -> Result) rethrows -> Result? {
+        guard let cell = cells[entity] else { return nil }
+        // Lent through an exclusive access: read straight from the class's storage it is
+        // copied first, as the compiler cannot rule out a write to the cell meanwhile.
+        return try Self.lend(&cell.state, to: body)
+    }
+
+    private static func lend<Result>(_ state: inout EntityState, to body: (borrowing EntityState) throws -> Result) rethrows -> Result {
+        try body(state)
+    }
+
     public func contains(_ entity: EntityID) -> Bool { cells[entity] != nil }
 
     /// Calls `body` with every state held (in no particular order).

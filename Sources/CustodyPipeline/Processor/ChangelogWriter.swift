@@ -21,9 +21,8 @@ struct ChangelogWriter: @unchecked Sendable {
         var written = try writeProofLog(&task)
         let partition = task.partition
         for entity in task.dirty {
-            guard let state = task.entities[entity] else { continue }
-            try producer.send(ProducerRecord(topic: topic, partition: partition, key: Array(entity.value.utf8),
-                                             value: EntityStateCodec.encode(state)))
+            guard let value = task.entities.read(entity, { EntityStateCodec.encode($0) }) else { continue }
+            try producer.send(ProducerRecord(topic: topic, partition: partition, key: Array(entity.value.utf8), value: value))
         }
         written += task.dirty.count
         if task.isAuditChainDirty {

@@ -2,8 +2,11 @@ import CustodyCore
 
 /// The state of one partition number (input partition P, rekey partition P and changelog
 /// partition P together): its entities, which of them changed since the last commit, and
-/// its audit chain.
-struct PartitionTask {
+/// its audit chain. A reference: the processor reaches its tasks through a dictionary many
+/// times per record, and a struct would be copied (a dozen retains and releases) by every read.
+final class PartitionTask: @unchecked Sendable {
+    // @unchecked: a task is used by one thread at a time (the processing thread, or the
+    // thread of the partition group it was moved to until `concurrentPerform` joins).
     let partition: Int32
     var entities = EntityStore()
     var dirty: Set<EntityID> = []
@@ -31,7 +34,7 @@ struct PartitionTask {
 
     /// Runs `decide` on an entity's state in place; when it returns a new decision, the
     /// entity is dirty and its timers scheduled. Returns the decision and the state after it.
-    mutating func redecide(_ entity: EntityID, _ decide: (inout EntityState) -> Decision?) -> (Decision, EntityState)? {
+    func redecide(_ entity: EntityID, _ decide: (inout EntityState) -> Decision?) -> (Decision, EntityState)? {
         let found: (Decision, EntityState)?? = entities.updateIfPresent(entity) { state in
             guard let decision = decide(&state) else { return nil }
             return (decision, state)
@@ -43,7 +46,7 @@ struct PartitionTask {
     }
 
     /// Fires the due expiry and overdue timers; the entities they touch become dirty.
-    mutating func fireTimers(now: Timestamp, limit: Int) -> [PurgeTimers.Event] {
+    func fireTimers(now: Timestamp, limit: Int) -> [PurgeTimers.Event] {
         let events = timers.fire(now: now, store: &entities, limit: limit)
         for event in events { dirty.insert(event.entity) }
         return events

@@ -82,7 +82,7 @@ extension Processor {
         metrics.isReady.store(false, ordering: .relaxed)
         do {
             let restored = try StateRestorer(configuration: configuration, logger: logger).restore(partitions: numbers)
-            for var task in restored {
+            for task in restored {
                 for entity in task.entities.ids { task.timers.schedule(task.entities[entity]!) }
                 tasks[task.partition] = task
                 metrics.restoredEntities.add(task.entities.count, ordering: .relaxed)

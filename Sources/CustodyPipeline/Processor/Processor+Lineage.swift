@@ -100,14 +100,18 @@ extension Processor {
                 Propagation.ownChanged(&$0, from: before, propagating: propagating, cause: cause)
             }
         }
-        guard let state = tasks[partition]!.entities[event.subject] else { return }
-        if let change = outcome.lineage {
-            messages += Propagation.inputsChanged(state, added: change.added, unmasked: change.unmasked, masked: change.masked,
-                                                  cause: cause)
+        // The subject's state is copied only for the events that need it (not for most
+        // `created` events): a copy retains and releases every field.
+        let task = tasks[partition]!
+        if let change = outcome.lineage, let more = task.entities.read(event.subject, { state in
+            Propagation.inputsChanged(state, added: change.added, unmasked: change.unmasked, masked: change.masked, cause: cause)
+        }) {
+            messages += more
         }
         try dispatch(messages)
         switch event.data {
         case let .derived(derived):
+            guard let state = task.entities[event.subject] else { return }
             let inputs = (derived.inputs + derived.masked).map { input in
                 let inputPartition = partitioner.partition(for: input.value, partitionCount: partitionCount)
                 return (input, tasks[inputPartition]?.entities[input])
@@ -115,8 +119,9 @@ extension Processor {
             let (key, value) = OpenLineageEvents.run(event, derived: derived, output: state, inputs: inputs)
             try sendLineage(key, value)
         case .classified, .ownerChanged:
-            if outcome.isNewDecision { try emitDatasetEvent(state, at: event.time) }
+            if outcome.isNewDecision, let state = task.entities[event.subject] { try emitDatasetEvent(state, at: event.time) }
         case .deleted where outcome.isFirstDeletion:
+            guard let state = task.entities[event.subject] else { return }
             let (key, value) = OpenLineageEvents.datasetEvent(state, at: event.time, lifecycle: "DROP")
             try sendLineage(key, value)
         default:

@@ -31,7 +31,7 @@ extension Processor {
     /// checkpoint, and writes the sealed frontier to the changelog. The unsealed state must
     /// already be durable in the changelog.
     func sealProofs(_ partition: Int32) throws {
-        guard let signer, var task = tasks[partition], !task.pendingProofs.isEmpty else { return }
+        guard let signer, let task = tasks[partition], !task.pendingProofs.isEmpty else { return }
         let bodies = task.pendingProofs
         let leafHashes = task.proofLog.pending
         guard let seal = task.proofLog.seal() else { return }
@@ -46,7 +46,6 @@ extension Processor {
         try send(configuration.topics.proofs, key: origin, DeletionProofRecords.checkpoint(origin: origin, seal: seal, note: note))
         task.pendingProofs.removeAll()
         task.isProofLogDirty = true
-        tasks[partition] = task
         metrics.countSeal(proofs: bodies.count)
         changelogWritten += try changelogWriter.writeProofLog(&tasks[partition]!)
     }

@@ -55,7 +55,8 @@ extension Processor {
             appendDeletion(event, deleted: deleted, decision: decision, partition: record.partition)
         }
         if outcome.isNewDecision {
-            if let state = tasks[record.partition]!.entities[event.subject] { tasks[record.partition]!.timers.schedule(state) }
+            let task = tasks[record.partition]!
+            task.entities.read(event.subject) { task.timers.schedule($0) }
             try emitDecision(decision, partition: record.partition, eventId: event.id)
             if maker.rollout != nil, let state = tasks[record.partition]!.entities[event.subject] {
                 try emitShadow(state, enforced: decision, cause: decision.cause, at: event.time, eventKey: eventKey)
