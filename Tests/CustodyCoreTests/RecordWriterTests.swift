@@ -1,4 +1,4 @@
-import CustodyCore
+@testable import CustodyCore
 import Testing
 
 @Suite struct RecordWriterTests {
@@ -14,6 +14,19 @@ import Testing
                                       subject: subject, data: .accessed(access))
         let result = try #require(maker.apply(accessed, to: &state).access)
         return (accessed, decision, access, result)
+    }
+
+    @Test func memberNamesFromSourceAreCopiedAndNamesFromDataEscaped() throws {
+        var out = JSONOutput()
+        out.beginObject()
+        out.field("type", "decision")
+        out.key(text: "a\"b\\c\u{1}")
+        out.integer(2)
+        out.endObject()
+        #expect(String(decoding: out.bytes, as: UTF8.self) == #"{"type":"decision","a\"b\\c\u0001":2}"#)
+        #expect(JSONOutput.needsNoEscape("retention-expires-at"))
+        #expect(!JSONOutput.needsNoEscape("a\"b"))
+        #expect(!JSONOutput.needsNoEscape("tab\t"))
     }
 
     @Test func decisionBytesCarryTheContractFields() throws {

@@ -36,16 +36,16 @@ public enum EntityStateCodec {
             out.key("flows")
             out.beginObject()
             inKeyOrder(state.flows) { classification, flow in
-                out.key(classification)
+                out.key(text: classification)
                 out.beginObject()
                 out.field("epoch", flow.originEpoch)
                 out.key("carried")
                 out.beginObject()
-                inKeyOrder(flow.carried) { origin, epoch in out.field(origin.value, epoch) }
+                inKeyOrder(flow.carried) { origin, epoch in out.key(text: origin.value); out.integer(Int64(epoch)) }
                 out.endObject()
                 out.key("floors")
                 out.beginObject()
-                inKeyOrder(flow.floors) { origin, epoch in out.field(origin.value, epoch) }
+                inKeyOrder(flow.floors) { origin, epoch in out.key(text: origin.value); out.integer(Int64(epoch)) }
                 out.endObject()
                 out.endObject()
             }

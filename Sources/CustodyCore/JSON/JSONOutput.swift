@@ -39,12 +39,30 @@ public struct JSONOutput {
         needsComma = true
     }
 
-    /// A member name; the value written next belongs to it.
-    public mutating func key(_ name: String) {
+    /// A member name written in the source (ASCII without quotes, backslashes or controls):
+    /// copied as it is, with no escaping pass. The value written next belongs to it.
+    public mutating func key(_ name: StaticString) {
+        assert(Self.needsNoEscape(name), "JSON member name \(name) needs escaping: use key(text:)")
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    /// A member name from data (escaped as needed); the value written next belongs to it.
+    public mutating func key(text name: String) {
         separate()
         CanonicalJSON.writeString(name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
+    }
+
+    static func needsNoEscape(_ name: StaticString) -> Bool {
+        UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount).allSatisfy {
+            $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\")
+        }
     }
 
     public mutating func string(_ value: String) {
@@ -134,16 +152,16 @@ public struct JSONOutput {
     }
 
     // Convenience: one member.
-    public mutating func field(_ name: String, _ value: String) { key(name); string(value) }
-    public mutating func field(_ name: String, _ value: String?) { key(name); if let value { string(value) } else { null() } }
-    public mutating func field(_ name: String, _ value: Int64) { key(name); integer(value) }
-    public mutating func field(_ name: String, _ value: Int) { key(name); integer(Int64(value)) }
-    public mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
-    public mutating func field(_ name: String, _ values: [String]) { key(name); strings(values) }
-    public mutating func field(_ name: String, _ value: Timestamp) { key(name); timestamp(value) }
-    public mutating func field(_ name: String, _ value: Timestamp?) { key(name); if let value { timestamp(value) } else { null() } }
-    public mutating func field(_ name: String, _ value: DecisionID) { key(name); hex(high: value.high, low: value.low) }
-    public mutating func field(_ name: String, _ value: DecisionID?) {
+    public mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
+    public mutating func field(_ name: StaticString, _ value: String?) { key(name); if let value { string(value) } else { null() } }
+    public mutating func field(_ name: StaticString, _ value: Int64) { key(name); integer(value) }
+    public mutating func field(_ name: StaticString, _ value: Int) { key(name); integer(Int64(value)) }
+    public mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
+    public mutating func field(_ name: StaticString, _ values: [String]) { key(name); strings(values) }
+    public mutating func field(_ name: StaticString, _ value: Timestamp) { key(name); timestamp(value) }
+    public mutating func field(_ name: StaticString, _ value: Timestamp?) { key(name); if let value { timestamp(value) } else { null() } }
+    public mutating func field(_ name: StaticString, _ value: DecisionID) { key(name); hex(high: value.high, low: value.low) }
+    public mutating func field(_ name: StaticString, _ value: DecisionID?) {
         key(name)
         if let value { hex(high: value.high, low: value.low) } else { null() }
     }
