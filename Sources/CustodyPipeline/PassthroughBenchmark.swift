@@ -73,6 +73,8 @@ public struct PassthroughBenchmark: Sendable {
 public struct BenchmarkResult: Sendable {
     public var records: Int
     public var elapsed: Duration
+    /// The processor's counters at the end (pipeline only): what the records led to.
+    public var work: [String: Int] = [:]
 
     public var seconds: Double {
         Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -42,6 +42,7 @@ public struct PipelineBenchmark: Sendable {
         processor.stopAfterRecords = count
         try processor.run()
         let elapsed = processor.firstRecordAt.map { ContinuousClock.now - $0 } ?? .zero
-        return BenchmarkResult(records: processor.metrics.recordsIn.load(ordering: .relaxed), elapsed: elapsed)
+        return BenchmarkResult(records: processor.metrics.recordsIn.load(ordering: .relaxed), elapsed: elapsed,
+                               work: processor.metrics.snapshot)
     }
 }

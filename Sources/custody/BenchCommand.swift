@@ -81,6 +81,8 @@ struct BenchCommand: AsyncParsableCommand {
             let benchmark = PipelineBenchmark(configuration: configuration, registry: PolicyRegistry([loaded]), count: count)
             let result = try await runOnDedicatedThread { try benchmark.run(logger: Logger(label: "custody.bench")) }
             print("allocator: \(Allocator.name)")
+            let work = ["decisions", "propagationSteps", "changelogWrites", "alerts", "recordsDeadLettered"]
+            print("work: " + work.map { "\($0) \(result.work[$0] ?? 0)" }.joined(separator: ", "))
             print(result.rateLine)
         }
     }
