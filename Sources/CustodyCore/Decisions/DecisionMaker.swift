@@ -43,7 +43,7 @@ public struct DecisionMaker: Sendable {
             outcome.ownClassificationBefore = state.ownClassification
             state.wasCreated = true
             state.createdAt = event.time
-            state.ownClassification = Array(Set(created.classification)).sorted()
+            state.ownClassification = SortedStrings.normalized(created.classification)
             state.owner = created.owner
             state.category = created.category
             state.jurisdiction = created.jurisdiction ?? state.jurisdiction
@@ -72,7 +72,7 @@ public struct DecisionMaker: Sendable {
             outcome.lineage = change
         case let .classified(classification):
             outcome.ownClassificationBefore = state.ownClassification
-            state.ownClassification = Array(Set(classification)).sorted()
+            state.ownClassification = SortedStrings.normalized(classification)
         case let .ownerChanged(owner):
             state.owner = owner
         case let .moved(location):

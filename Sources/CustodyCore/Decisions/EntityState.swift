@@ -46,7 +46,7 @@ public struct EntityState: Sendable, Equatable {
     /// own ∪ inherited, sorted.
     @inline(__always)
     public var effectiveClassification: [String] {
-        inheritedClassification.isEmpty ? ownClassification : Array(Set(ownClassification).union(inheritedClassification)).sorted()
+        inheritedClassification.isEmpty ? ownClassification : SortedStrings.union(ownClassification, inheritedClassification)
     }
 
     public var isOnLegalHold: Bool { !holds.isEmpty }

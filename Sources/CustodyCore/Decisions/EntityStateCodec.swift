@@ -76,8 +76,8 @@ public enum EntityStateCodec {
         }
         var state = EntityState(entity: entity, createdAt: Timestamp(millisecondsSinceEpoch: Int64(created)))
         state.wasCreated = object["created"] == .bool(true)
-        state.ownClassification = list(object["own"])
-        state.inheritedClassification = list(object["inherited"])
+        state.ownClassification = SortedStrings.normalized(list(object["own"]))
+        state.inheritedClassification = SortedStrings.normalized(list(object["inherited"]))
         state.holds = list(object["holds"])
         state.isDeleted = object["deleted"] == .bool(true)
         state.inputs = list(object["inputs"]).compactMap(EntityID.init)
