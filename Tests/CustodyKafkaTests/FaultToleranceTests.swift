@@ -34,6 +34,25 @@ struct FaultToleranceTests {
         try consumer.close()
     }
 
+    /// The processor's producer asks for reports of failed deliveries only
+    /// (`delivery.report.only.error`): a failure must still reach it, and nothing else.
+    @Test func withReportsOfErrorsOnlyFailedDeliveriesAreStillReported() async throws {
+        let broker = try EmbeddedBroker(topics: ["only-errors": 1])
+        let log = DeliveryLog()
+        let producer = try KafkaProducer(configuration: producerConfiguration(broker, [
+            "delivery.report.only.error": "true", "message.timeout.ms": "1000",
+        ]), onDelivery: log.record)
+        try produceNumbered(producer, topic: "only-errors", count: 20)
+        #expect(log.all.isEmpty, "acknowledged records are not reported")
+
+        try broker.setBrokerDown(1)
+        try produceNumbered(producer, topic: "only-errors", count: 5, from: 20)
+        #expect(log.all.count == 5)
+        #expect(log.failures.count == 5)
+        #expect(Set(log.failures.map(\.tag)) == Set(20..<25))
+        try broker.setBrokerUp(1)
+    }
+
     @Test func retriableProduceErrorsAreRetriedWithoutLossOrDuplicates() async throws {
         let broker = try EmbeddedBroker(topics: ["retry": 1])
         let log = DeliveryLog()

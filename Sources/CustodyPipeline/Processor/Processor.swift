@@ -98,6 +98,10 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         // memory of messages waiting for delivery). `compression.type: none` turns it off.
         producerConfiguration.setDefault("compression.type", "lz4")
         producerConfiguration.setDefault("queue.buffering.max.messages", "200000")
+        // A commit flushes (waits for every output to be acknowledged) and then checks for
+        // failures, so only failed deliveries need a report: librdkafka then frees acknowledged
+        // records on its broker thread instead of queueing a report per record to this one.
+        producerConfiguration.setDefault("delivery.report.only.error", "true")
         if configuration.processing.guarantee == .exactlyOnce {
             producerConfiguration.setDefault("transactional.id",
                                              "custody-\(configuration.kafka.groupId)-\(ProcessInfo.processInfo.hostName)-\(getpid())")
