@@ -122,12 +122,29 @@ public enum OpenLineageEvents {
     }
 
     /// A name-based UUID (SHA-256, version 8 layout) for runs without a `runId`.
+    /// The first 16 bytes of SHA-256(text), version 8 and variant bits set, as
+    /// `xxxxxxxx-xxxx-8xxx-yxxx-xxxxxxxxxxxx` (written straight into the string).
     public static func uuid(from text: String) -> String {
-        var bytes = Array(SHA256.hash(data: Array(text.utf8)).prefix(16))
-        bytes[6] = (bytes[6] & 0x0F) | 0x80
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = Hex.encode(bytes)
-        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
-        return parts.joined(separator: "-")
+        var text = text
+        let digest = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        return digest.withUnsafeBytes { hash in
+            String(unsafeUninitializedCapacity: 36) { out in
+                let digits: StaticString = "0123456789abcdef"
+                var count = 0
+                for index in 0..<16 {
+                    var byte = hash[index]
+                    if index == 6 { byte = (byte & 0x0F) | 0x80 }
+                    if index == 8 { byte = (byte & 0x3F) | 0x80 }
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        out[count] = UInt8(ascii: "-")
+                        count += 1
+                    }
+                    out[count] = digits.utf8Start[Int(byte >> 4)]
+                    out[count + 1] = digits.utf8Start[Int(byte & 0x0F)]
+                    count += 2
+                }
+                return count
+            }
+        }
     }
 }
