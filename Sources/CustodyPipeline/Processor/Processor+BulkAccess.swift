@@ -33,7 +33,7 @@ extension Processor {
             try deadLetter(record, code: "INVALID_ACCESS_COUNT", message: "an internal access-count record is unreadable")
             return
         }
-        guard tasks.keys.contains(record.partition) else {
+        guard tasks.contains(record.partition) else {
             throw ProcessorError("NO_TASK", "an access count of \(record.topicPartition) arrived before its state was restored")
         }
         let time = Timestamp(millisecondsSinceEpoch: Int64(at))

@@ -23,7 +23,7 @@ extension Processor {
     func dispatch(_ messages: [Propagation.Message]) throws {
         for message in messages {
             let partition = partitioner.partition(for: message.target.value, partitionCount: partitionCount)
-            if tasks.keys.contains(partition) {
+            if tasks.contains(partition) {
                 localSteps.append((partition, message))
             } else {
                 try sendStep(message, partition: partition)
@@ -55,7 +55,7 @@ extension Processor {
         var done = 0
         while done < Self.propagationBudget, let (partition, message) = localSteps.popFirst() {
             done += 1
-            guard tasks.keys.contains(partition) else {
+            guard tasks.contains(partition) else {
                 try sendStep(message, partition: partition)
                 continue
             }

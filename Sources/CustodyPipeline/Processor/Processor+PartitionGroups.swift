@@ -12,7 +12,7 @@ extension Processor {
     /// the number of threads used.
     func inPartitionGroups(_ partitions: [(partition: Int32, load: Int)], minimumPerThread: Int,
                            _ body: @escaping @Sendable (inout PartitionTask) throws -> Int) throws -> (sum: Int, threads: Int) {
-        let local = partitions.filter { tasks.keys.contains($0.partition) }
+        let local = partitions.filter { tasks.contains($0.partition) }
         let total = local.reduce(0) { $0 + $1.load }
         let threads = min(configuration.processing.threads, total / max(1, minimumPerThread), local.count)
         guard threads > 1 else {

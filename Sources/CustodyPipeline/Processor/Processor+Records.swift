@@ -35,7 +35,7 @@ extension Processor {
             try rekey(record, key: subjectKey, partition: target)
             return
         }
-        guard tasks.keys.contains(record.partition) else {
+        guard tasks.contains(record.partition) else {
             throw ProcessorError("NO_TASK", "a record of \(record.topicPartition) arrived before its state was restored")
         }
         let maker = self.maker

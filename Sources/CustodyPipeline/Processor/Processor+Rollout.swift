@@ -69,7 +69,7 @@ extension Processor {
         let now = clock()
         let cause = Decision.Cause(eventId: key.id, type: "custody.recompute")
         for partition in sweep.keys.sorted() {
-            guard tasks.keys.contains(partition), var pending = sweep[partition] else {
+            guard tasks.contains(partition), var pending = sweep[partition] else {
                 sweep[partition] = nil
                 continue
             }

@@ -43,7 +43,7 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
     let consumer: KafkaConsumer
     let partitioner: KafkaPartitioner
     var partitionCount: Int32 = 0
-    var tasks: [Int32: PartitionTask] = [:]
+    var tasks = PartitionTasks()
     var pendingOffsets: [TopicPartition: Int64] = [:]
     var lastCommit = ContinuousClock.now
     var callbackFailure: Error?
