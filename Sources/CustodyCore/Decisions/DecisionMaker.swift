@@ -87,10 +87,14 @@ public struct DecisionMaker: Sendable {
             outcome.isFirstDeletion = true
             if state.isOnLegalHold { outcome.alerts.append(.deletionUnderHold) }
         }
+        // The facts and the enforced policy are resolved once, for the decision and the access.
+        let facts = state.matchFacts
+        let enforced = enforcedPolicy(entity: state.entity, facts: facts)
         outcome.decision = decide(state: &state, cause: Decision.Cause(eventId: event.id, type: event.type.rawValue),
-                                  at: event.time, eventKey: eventKey, isNew: &outcome.isNewDecision)
-        if case let .accessed(access) = event.data,
-           let result = evaluateAccess(access, entity: state.entity, facts: state.matchFacts) {
+                                  at: event.time, eventKey: eventKey, policy: enforced?.policy,
+                                  rollout: enforced?.choice?.rollout, facts: facts, isNew: &outcome.isNewDecision)
+        if case let .accessed(access) = event.data, let policy = enforced?.policy {
+            let result = evaluateAccess(access, policy: policy, facts: facts)
             outcome.access = result
             if result.effect == .deny { outcome.alerts.append(.deniedAccess) }
         }
@@ -100,6 +104,10 @@ public struct DecisionMaker: Sendable {
 
     func evaluateAccess(_ access: EventData.Accessed, entity: EntityID, facts: MatchFacts) -> AccessResult? {
         guard let policy = enforcedPolicy(entity: entity, facts: facts)?.policy else { return nil }
+        return evaluateAccess(access, policy: policy, facts: facts)
+    }
+
+    func evaluateAccess(_ access: EventData.Accessed, policy: Policy, facts: MatchFacts) -> AccessResult {
         var facts = facts
         facts.roles = access.roles
         facts.purpose = access.purpose
@@ -145,6 +153,14 @@ public struct DecisionMaker: Sendable {
             policy = enforced
             rollout = choice?.rollout
         }
+        return decide(state: &state, cause: cause, at: time, eventKey: eventKey, policy: policy, rollout: rollout,
+                      facts: facts, isNew: &isNew)
+    }
+
+    /// `decide` under `policy` (nil: none governs the entity), with the entity's facts as the
+    /// caller already computed them.
+    func decide(state: inout EntityState, cause: Decision.Cause, at time: Timestamp, eventKey: EventKey,
+                policy: Policy?, rollout: Decision.Rollout?, facts: MatchFacts, isNew: inout Bool) -> Decision? {
         guard let policy else { return state.decision }
         let effective = facts.classification
         let basis = DecisionBasis(policy: policy.reference, rolloutVariant: rollout?.variant,
