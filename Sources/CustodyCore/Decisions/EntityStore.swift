@@ -41,11 +41,12 @@ public struct EntityStore: Sendable {
     }
 
     /// Calls `body` with the entity's state where it is held, without copying it (a copy
-    /// retains and releases every field); nil when the entity is not held.
+    /// retains and releases every field); nil when the entity is not held. The access is
+    /// exclusive: `body` must not reach the same entity through the store again.
     public func read<Result>(_ entity: EntityID, _ body: (borrowing EntityState) throws -> Result) rethrows -> Result? {
         guard let cell = cells[entity] else { return nil }
-        // Lent through an exclusive access: read straight from the class's storage it is
-        // copied first, as the compiler cannot rule out a write to the cell meanwhile.
+        // Lent through an inout access: a plain read of the cell's property copies the state
+        // first, as the compiler cannot rule out a write to the cell meanwhile.
         return try Self.lend(&cell.state, to: body)
     }
 
