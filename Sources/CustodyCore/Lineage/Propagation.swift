@@ -140,10 +140,12 @@ public enum Propagation {
             }
             // A few origins per classification are enough to know it reaches this entity; more
             // would cost memory per origin on dense graphs. Losing them all triggers a pull.
-            guard state.flows[classification]?.carried.count ?? 0 < maximumOrigins else { return [] }
+            let carriedBefore = state.flows[classification]?.carried.count ?? 0
+            guard carriedBefore < maximumOrigins else { return [] }
             state.flows[classification, default: Flow()].carried[origin] = epoch
             changed = true
-            state.refreshInherited()
+            // The inherited list changes only when the classification's first origin arrives.
+            if carriedBefore == 0 { state.refreshInherited() }
             return toOutputs(message.kind)
         case let .retract(classification, origin, epoch):
             guard epoch > state.flows[classification]?.floors[origin] ?? 0 else { return [] }
@@ -151,7 +153,8 @@ public enum Propagation {
             changed = true
             guard let current = state.flows[classification]!.carried[origin], current <= epoch else { return [] }
             state.flows[classification]!.carried[origin] = nil
-            state.refreshInherited()
+            // ... and when its last origin leaves.
+            if state.flows[classification]!.carried.isEmpty { state.refreshInherited() }
             var messages = toOutputs(message.kind)
             if state.flows[classification]!.carried.isEmpty {
                 // Other origins may still reach this entity through inputs it never heard them from.
