@@ -14,7 +14,7 @@ import Testing
         tasks[5] = task(5)
         tasks[2] = task(2)
         tasks[9] = nil
-        #expect(tasks.count == 2)
+        #expect(tasks.keys.count == 2)
         #expect(tasks.keys == [2, 5])
         #expect(tasks.values.map(\.partition) == [2, 5])
         #expect(tasks.contains(5) && !tasks.contains(3) && !tasks.contains(40))
@@ -23,7 +23,7 @@ import Testing
         #expect(tasks.removeValue(forKey: 2)?.partition == 2)
         #expect(tasks.removeValue(forKey: 2) == nil)
         tasks[5] = nil
-        #expect(tasks.count == 0 && tasks.keys.isEmpty)
+        #expect(tasks.keys.isEmpty && tasks.values.isEmpty)
         #expect(tasks.mapValues(\.partition).isEmpty)
         tasks[1] = task(1)
         #expect(tasks.mapValues(\.partition) == [1: 1])

@@ -3,7 +3,6 @@
 /// propagation step cost no hashing.
 struct PartitionTasks {
     private var slots: [PartitionTask?] = []
-    private(set) var count = 0
 
     subscript(partition: Int32) -> PartitionTask? {
         get {
@@ -17,7 +16,6 @@ struct PartitionTasks {
                 guard newValue != nil else { return }
                 slots.append(contentsOf: repeatElement(nil, count: index + 1 - slots.count))
             }
-            count += (newValue == nil ? 0 : 1) - (slots[index] == nil ? 0 : 1)
             slots[index] = newValue
         }
     }
