@@ -95,29 +95,23 @@ public struct JSONOutput {
         endArray()
     }
 
-    /// 128 bits as a string of 32 lower-case hex digits.
-    /// 16 lower-case hex digits, as a string.
-    public mutating func hex(_ value: UInt64) {
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: 16))
-        bytes.withUnsafeMutableBufferPointer { buffer in
-            Hex.put(value, into: UnsafeMutableBufferPointer(rebasing: buffer[start..<start + 16]), at: 0)
-        }
-        bytes.append(UInt8(ascii: "\""))
-        needsComma = true
-    }
+    /// 64 bits as a string of 16 lower-case hex digits.
+    public mutating func hex(_ value: UInt64) { hexString(value, then: nil) }
 
-    public mutating func hex(high: UInt64, low: UInt64) {
+    /// 128 bits as a string of 32 lower-case hex digits.
+    public mutating func hex(high: UInt64, low: UInt64) { hexString(high, then: low) }
+
+    /// The digits of `first`, then those of `second` when given, as one string, written in place.
+    private mutating func hexString(_ first: UInt64, then second: UInt64?) {
         separate()
         bytes.append(UInt8(ascii: "\""))
         let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: 32))
+        let count = second == nil ? 16 : 32
+        bytes.append(contentsOf: repeatElement(0, count: count))
         bytes.withUnsafeMutableBufferPointer { buffer in
-            let digits = UnsafeMutableBufferPointer(rebasing: buffer[start..<start + 32])
-            Hex.put(high, into: digits, at: 0)
-            Hex.put(low, into: digits, at: 16)
+            let digits = UnsafeMutableBufferPointer(rebasing: buffer[start..<start + count])
+            Hex.put(first, into: digits, at: 0)
+            if let second { Hex.put(second, into: digits, at: 16) }
         }
         bytes.append(UInt8(ascii: "\""))
         needsComma = true

@@ -121,15 +121,14 @@ public enum OpenLineageEvents {
         return ("dataset:\(state.entity.namespace)/\(state.entity.name)", out.bytes)
     }
 
-    /// A name-based UUID (SHA-256, version 8 layout) for runs without a `runId`.
-    /// The first 16 bytes of SHA-256(text), version 8 and variant bits set, as
-    /// `xxxxxxxx-xxxx-8xxx-yxxx-xxxxxxxxxxxx` (written straight into the string).
+    /// A name-based UUID for runs without a `runId`: the first 16 bytes of SHA-256(text),
+    /// version 8 and variant bits set, as `xxxxxxxx-xxxx-8xxx-yxxx-xxxxxxxxxxxx` (written
+    /// straight into the string).
     public static func uuid(from text: String) -> String {
         var text = text
         let digest = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
         return digest.withUnsafeBytes { hash in
             String(unsafeUninitializedCapacity: 36) { out in
-                let digits: StaticString = "0123456789abcdef"
                 var count = 0
                 for index in 0..<16 {
                     var byte = hash[index]
@@ -139,8 +138,8 @@ public enum OpenLineageEvents {
                         out[count] = UInt8(ascii: "-")
                         count += 1
                     }
-                    out[count] = digits.utf8Start[Int(byte >> 4)]
-                    out[count + 1] = digits.utf8Start[Int(byte & 0x0F)]
+                    out[count] = Hex.digit(byte >> 4)
+                    out[count + 1] = Hex.digit(byte & 0x0F)
                     count += 2
                 }
                 return count

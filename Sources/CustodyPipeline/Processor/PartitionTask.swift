@@ -2,8 +2,8 @@ import CustodyCore
 
 /// The state of one partition number (input partition P, rekey partition P and changelog
 /// partition P together): its entities, which of them changed since the last commit, and
-/// its audit chain. A reference: the processor reaches its tasks through a dictionary many
-/// times per record, and a struct would be copied (a dozen retains and releases) by every read.
+/// its audit chain. A reference: the processor reaches its tasks many times per record
+/// (`PartitionTasks`), and a struct would be copied (a dozen retains and releases) by every read.
 final class PartitionTask: @unchecked Sendable {
     // @unchecked: a task is used by one thread at a time (the processing thread, or the
     // thread of the partition group it was moved to until `concurrentPerform` joins).

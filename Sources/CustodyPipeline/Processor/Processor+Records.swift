@@ -58,7 +58,7 @@ extension Processor {
             let task = tasks[record.partition]!
             task.entities.read(event.subject) { task.timers.schedule($0) }
             try emitDecision(decision, partition: record.partition, eventId: event.id)
-            if maker.rollout != nil, let state = tasks[record.partition]!.entities[event.subject] {
+            if maker.rollout != nil, let state = task.entities[event.subject] {
                 try emitShadow(state, enforced: decision, cause: decision.cause, at: event.time, eventKey: eventKey)
             }
         }
