@@ -191,6 +191,18 @@ public struct DecisionBasis: Sendable, Equatable {
         self.createdAt = createdAt
     }
 
+    /// Whether this is the basis `decide` would build for `state` under `policy`: compared
+    /// field by field, without building one (most events leave the basis as it was, and
+    /// building it retains and releases every field).
+    @inline(__always)
+    func isSame(policy: PolicyReference, rolloutVariant: String?, effectiveClassification: [String],
+                state: borrowing EntityState) -> Bool {
+        createdAt == state.createdAt && isOnLegalHold == state.isOnLegalHold && self.policy == policy
+            && owner == state.owner && self.rolloutVariant == rolloutVariant
+            && self.effectiveClassification == effectiveClassification && category == state.category
+            && jurisdiction == state.jurisdiction && origin == state.origin && location == state.location
+    }
+
     /// Feeds every input to `sink`, each followed by a 0x1F separator.
     func feed<Sink: HashInputSink>(_ sink: inout Sink) {
         func add(_ text: String?) {

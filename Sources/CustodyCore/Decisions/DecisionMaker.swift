@@ -163,14 +163,16 @@ public struct DecisionMaker: Sendable {
                 policy: Policy?, rollout: Decision.Rollout?, facts: MatchFacts, isNew: inout Bool) -> Decision? {
         guard let policy else { return state.decision }
         let effective = facts.classification
+        if let current = state.decision,
+           current.basis.isSame(policy: policy.reference, rolloutVariant: rollout?.variant, effectiveClassification: effective,
+                                state: state) {
+            isNew = false
+            return current
+        }
         let basis = DecisionBasis(policy: policy.reference, rolloutVariant: rollout?.variant,
                                   effectiveClassification: effective, owner: state.owner, category: state.category,
                                   jurisdiction: state.jurisdiction, origin: state.origin, location: state.location,
                                   createdAt: state.createdAt, isOnLegalHold: state.isOnLegalHold)
-        if let current = state.decision, current.basis == basis {
-            isNew = false
-            return current
-        }
         let retention = evaluator.retention(policy, facts: facts, createdAt: state.createdAt,
                                             isOnLegalHold: state.isOnLegalHold)
         let decision = Decision(id: Self.decisionId(entity: state.entity, eventKey: eventKey, basis: basis), entity: state.entity, at: time,
