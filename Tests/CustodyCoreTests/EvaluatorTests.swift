@@ -1,3 +1,4 @@
+import Foundation
 import CustodyCore
 import Testing
 
@@ -97,6 +98,66 @@ func facts(_ classification: [String], owner: String? = "team-a", category: Stri
         #expect(maker.apply(created, to: &replayed).decision?.id == first.decision?.id)
         let duplicate = maker.apply(created, to: &replayed)
         #expect(duplicate.isDuplicate && !duplicate.isNewDecision)
+    }
+
+    @Test func everyInputOfTheBasisOnItsOwnMakesANewDecision() throws {
+        // The decision maker compares the basis in force with the state field by field; each
+        // input must count. A field added to DecisionBasis must be compared too: this count
+        // fails until it is.
+        let sample = DecisionBasis(policy: PolicyReference(id: "p", version: 1, digest: "d"), rolloutVariant: nil,
+                                   effectiveClassification: [], owner: nil, category: nil, jurisdiction: nil, origin: nil,
+                                   location: nil, createdAt: Timestamp(millisecondsSinceEpoch: 0), isOnLegalHold: false)
+        #expect(Mirror(reflecting: sample).children.count == 10)
+
+        let policy = try loadExamplePolicy("retention.yaml")
+        let url = examplesDirectory().appendingPathComponent("policies/retention.yaml")
+        let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "version: 4", with: "version: 5")
+        let nextVersion = try PolicyLoader().load(text: text, file: "retention-5.yaml").policy
+        let maker = DecisionMaker(registry: PolicyRegistry([policy]))
+        let at = Timestamp(rfc3339: "2026-11-02T00:00:00Z")!
+        var base = EntityState(entity: EntityID("s3://lake/orders")!, createdAt: Timestamp(rfc3339: "2026-11-01T00:00:00Z")!)
+        base.wasCreated = true
+        base.ownClassification = ["pii"]
+        base.owner = "crm"
+        base.category = "customer"
+        base.jurisdiction = "EU"
+        base.origin = "crm"
+        base.location = "s3://eu"
+        func decide(_ state: inout EntityState, policy: Policy? = nil, rollout: Decision.Rollout? = nil) -> (Decision?, Bool) {
+            var isNew = false
+            let decision = maker.decide(state: &state, cause: Decision.Cause(eventId: "e", type: "t"), at: at,
+                                        eventKey: EventKey(source: "s", id: "e"), policyOverride: policy, rollout: rollout,
+                                        isNew: &isNew)
+            return (decision, isNew)
+        }
+        let (first, isFirstNew) = decide(&base)
+        #expect(isFirstNew)
+        var same = base
+        let (again, isAgainNew) = decide(&same)
+        #expect(!isAgainNew && again === first, "an unchanged state keeps the decision in force")
+
+        let changes: [(String, (inout EntityState) -> Void)] = [
+            ("own classification", { $0.ownClassification = ["internal"] }),
+            ("inherited classification", { $0.inheritedClassification = ["financial"] }),
+            ("owner", { $0.owner = "billing" }),
+            ("category", { $0.category = "telemetry" }),
+            ("jurisdiction", { $0.jurisdiction = "US" }),
+            ("origin", { $0.origin = nil }),
+            ("location", { $0.location = "s3://us" }),
+            ("creation time", { $0.createdAt = Timestamp(rfc3339: "2026-10-01T00:00:00Z")! }),
+            ("legal hold", { $0.holds = ["h1"] }),
+        ]
+        for (input, change) in changes {
+            var state = base
+            change(&state)
+            let (decision, isNew) = decide(&state)
+            #expect(isNew && decision !== first, "a change of \(input) makes a new decision")
+        }
+        var underNext = base
+        #expect(decide(&underNext, policy: nextVersion).1, "a new policy version makes a new decision")
+        var inVariant = base
+        #expect(decide(&inVariant, policy: policy, rollout: Decision.Rollout(flag: "f", variant: "v5", mode: "enforce")).1,
+                "a rollout variant makes a new decision")
     }
 
     @Test func entitiesReachedByOneEventGetDecisionIdsOfTheirOwn() throws {
