@@ -8,6 +8,9 @@ extension Processor {
     /// New deletion-proof leaves are made durable (changelog, flushed) before their checkpoint
     /// is signed and emitted; see `Processor+Proofs`.
     func commit() throws {
+        // Every record queued for the output stage is written before the flush, and the
+        // audit chain heads are final before the changelog takes them.
+        try outputStage?.drain()
         try spillSteps()
         try writeChangelogs()
         if hasUnsealedProofs {

@@ -127,16 +127,16 @@ extension Processor {
 
     /// Writes decision, audit, lineage and shadow records (see `RecordEmitter`).
     var emitter: RecordEmitter {
-        RecordEmitter(producer: producer, topics: configuration.topics, metrics: metrics, maker: maker)
+        RecordEmitter(producer: producer, topics: configuration.topics, metrics: metrics, maker: maker, stage: outputStage)
     }
 
     /// A new decision: its record on the decisions topic and its entry in the audit chain.
     func emitDecision(_ decision: Decision, partition: Int32, eventId: String) throws {
-        try emitter.decision(decision, task: &tasks[partition]!, eventId: eventId)
+        try emitter.decision(decision, task: tasks[partition]!, eventId: eventId)
     }
 
     func audit(_ partition: Int32, entity: EntityID, _ entry: AuditEntry) throws {
-        try emitter.audit(entry, entity: entity, task: &tasks[partition]!)
+        try emitter.audit(entry, entity: entity, task: tasks[partition]!)
     }
 
     func send(_ topic: String, key: String, _ value: JSONValue) throws {

@@ -26,6 +26,8 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
     var propagating: Set<String> = []
     /// Policy versions and flag sets arriving at run time (created when processing starts).
     var controlPlane: ControlPlane?
+    /// Writes decision, audit and lineage records on a thread of its own while processing runs.
+    var outputStage: OutputStage?
     let initialFlags: FlagSet?
     /// Entities still to re-decide after a policy or flag change, per partition.
     var sweep: [Int32: [EntityID]] = [:]
@@ -145,6 +147,12 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         }
         controlPlane = try ControlPlane(configuration: configuration, logger: logger, initialFlags: initialFlags)
         defer { controlPlane?.close() }
+        outputStage = OutputStage(writer: RecordEmitter(producer: producer, topics: configuration.topics, metrics: metrics,
+                                                        maker: maker, stage: nil))
+        defer {
+            outputStage?.stop()
+            outputStage = nil
+        }
         try consumer.subscribe(topics: Array(Set([configuration.topics.input, configuration.topics.rekey,
                                                   configuration.topics.accessCounts, configuration.topics.propagation])).sorted())
         logger.info("processing", metadata: ["input": "\(configuration.topics.input)", "partitions": "\(partitionCount)",
@@ -173,6 +181,8 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
                 lastRolloutCount = .now
                 recountRollout()
             }
+            // What this iteration queued (records, sweeps) goes to the output stage's thread.
+            outputStage?.start()
             producer.poll(timeoutMs: 0)
             if let failure = deliveries.failure {
                 throw ProcessorError("DELIVERY_FAILED", "\(failure.topic): \(failure.error.map(String.init(describing:)) ?? "")")

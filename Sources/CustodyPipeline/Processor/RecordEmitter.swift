@@ -3,26 +3,32 @@ import CustodyKafka
 
 /// Writes the records that follow a decision: the decision record, its audit entry, the
 /// OpenLineage DatasetEvent and the shadow record. It holds only what is immutable or
-/// thread-safe (the producer, the topic names, the metrics, the decision maker), and the
-/// audit chain it extends is that of the partition task passed in: groups of partitions can
-/// emit on parallel threads, each with its own tasks.
+/// thread-safe (the producer, the topic names, the metrics, the decision maker, the output
+/// stage), and the audit chain it extends is that of the partition task passed in: groups of
+/// partitions can emit on parallel threads, each with its own tasks. With a `stage`, the
+/// decision, audit and lineage records are queued to the stage's thread, which writes them
+/// in the order queued; shadow records are written at once.
 struct RecordEmitter: @unchecked Sendable {
     // @unchecked: KafkaProducer and ProcessorMetrics are thread-safe; the rest are values.
     let producer: KafkaProducer
     let topics: CustodyConfiguration.Topics
     let metrics: ProcessorMetrics
     let maker: DecisionMaker
+    /// Where decision, audit and lineage records are queued (nil: written by the caller).
+    let stage: OutputStage?
 
     /// A new decision: its record on the decisions topic and its entry in the audit chain.
-    func decision(_ decision: Decision, task: inout PartitionTask, eventId: String) throws {
+    func decision(_ decision: Decision, task: PartitionTask, eventId: String) throws {
+        if let stage { return try stage.submit(.decision(decision, task: task, eventId: eventId)) }
         metrics.countDecision()
         try producer.send(ProducerRecord(topic: topics.decisions, key: Array(decision.entity.value.utf8),
                                          value: DecisionRecord.bytes(decision)))
-        try audit(.decision(decision, eventId: eventId), entity: decision.entity, task: &task)
+        try audit(.decision(decision, eventId: eventId), entity: decision.entity, task: task)
     }
 
     /// Chains `entry` in the partition's audit chain and writes it.
-    func audit(_ entry: AuditEntry, entity: EntityID, task: inout PartitionTask) throws {
+    func audit(_ entry: AuditEntry, entity: EntityID, task: PartitionTask) throws {
+        if let stage { return try stage.submit(.audit(entry, entity: entity, task: task)) }
         let record = task.auditChain.append(entry)
         task.isAuditChainDirty = true
         try producer.send(ProducerRecord(topic: topics.audit, key: Array(entity.value.utf8), value: record))
@@ -30,11 +36,13 @@ struct RecordEmitter: @unchecked Sendable {
 
     /// The OpenLineage DatasetEvent of an entity's classification, owner and decision.
     func datasetEvent(_ state: EntityState, at time: Timestamp) throws {
+        if let stage { return try stage.submit(.datasetEvent(state, at: time)) }
         let (key, value) = OpenLineageEvents.datasetEvent(state, at: time)
         try lineage(key, value)
     }
 
     func lineage(_ key: String, _ value: [UInt8]) throws {
+        if let stage { return try stage.submit(.lineage(key: key, value: value)) }
         try producer.send(ProducerRecord(topic: topics.lineage, key: Array(key.utf8), value: value))
     }
 

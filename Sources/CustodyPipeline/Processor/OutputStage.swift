@@ -1,0 +1,123 @@
+import CustodyCore
+import DequeModule
+import Foundation
+
+/// The records that follow decisions (decision records, audit entries chained per
+/// partition, OpenLineage events) are built and produced on a thread of their own: the
+/// processing thread decides and queues them here, in order, and goes on with the next
+/// record. A pipeline, not a fork and join: neither side waits for the other per batch.
+///
+/// A commit calls `drain` first: it returns once every queued record was written (so the
+/// producer's flush covers them, and the audit chain heads the changelog takes are final).
+/// The first failure stops the stage; `submit` and `drain` rethrow it.
+final class OutputStage: @unchecked Sendable {
+    // @unchecked: the queue and flags are guarded by `condition`; a job's partition task is
+    // touched here only in its audit chain, which the processing thread reads after `drain`.
+    enum Job {
+        case decision(Decision, task: PartitionTask, eventId: String)
+        case audit(AuditEntry, entity: EntityID, task: PartitionTask)
+        case datasetEvent(EntityState, at: Timestamp)
+        case lineage(key: String, value: [UInt8])
+    }
+
+    /// Jobs queued at most; `submit` waits beyond (the processing thread cannot run away).
+    static let capacity = 50_000
+
+    private let writer: RecordEmitter
+    private let condition = NSCondition()
+    private var jobs = Deque<Job>()
+    private var isWriting = false
+    private var isStopping = false
+    private var failure: Error?
+    private var hasStopped = false
+    private let stopped = DispatchSemaphore(value: 0)
+
+    /// `writer` writes each job on the stage's thread (it must have no stage of its own).
+    init(writer: RecordEmitter) {
+        precondition(writer.stage == nil, "the stage's writer writes directly")
+        self.writer = writer
+        let thread = Thread { [self] in run() }
+        thread.name = "custody-output"
+        thread.start()
+    }
+
+    /// Queues `job`; throws the stage's failure, if any. The stage's thread is woken by
+    /// `start`, or when a batch's worth is queued: waking it per record would cost a context
+    /// switch per record.
+    func submit(_ job: Job) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while jobs.count >= Self.capacity && failure == nil && !isStopping { condition.wait() }
+        if let failure { throw failure }
+        jobs.append(job)
+        if jobs.count == Self.wakeAt { condition.broadcast() }
+    }
+
+    /// Queued jobs at which `submit` wakes the stage's thread by itself.
+    static let wakeAt = 2_048
+
+    /// Wakes the stage's thread to write what is queued (the processing thread calls it after
+    /// each batch).
+    func start() {
+        condition.lock()
+        if !jobs.isEmpty { condition.broadcast() }
+        condition.unlock()
+    }
+
+    /// Waits until every queued job is written; throws the stage's failure, if any.
+    func drain() throws {
+        condition.lock()
+        defer { condition.unlock() }
+        condition.broadcast()
+        while (!jobs.isEmpty || isWriting) && failure == nil { condition.wait() }
+        if let failure { throw failure }
+    }
+
+    /// Writes what is queued, then ends the thread (once; later calls return at once).
+    func stop() {
+        condition.lock()
+        let isFirst = !hasStopped
+        hasStopped = true
+        isStopping = true
+        condition.broadcast()
+        condition.unlock()
+        if isFirst { stopped.wait() }
+    }
+
+    private func run() {
+        condition.lock()
+        while true {
+            while jobs.isEmpty && !isStopping { condition.wait() }
+            if jobs.isEmpty || failure != nil { break }
+            let batch = jobs
+            jobs = Deque(minimumCapacity: min(batch.count, Self.capacity))
+            isWriting = true
+            condition.broadcast()
+            condition.unlock()
+            var error: Error?
+            for job in batch {
+                do { try write(job) } catch let caught {
+                    error = caught
+                    break
+                }
+            }
+            condition.lock()
+            isWriting = false
+            if let error { failure = error }
+            condition.broadcast()
+        }
+        isStopping = true
+        condition.broadcast()
+        condition.unlock()
+        stopped.signal()
+    }
+
+    private func write(_ job: Job) throws {
+        switch job {
+        case let .decision(decision, task, eventId): try writer.decision(decision, task: task, eventId: eventId)
+        case let .audit(entry, entity, task): try writer.audit(entry, entity: entity, task: task)
+        case let .datasetEvent(state, time): try writer.datasetEvent(state, at: time)
+        case let .lineage(key, value): try writer.lineage(key, value)
+        }
+    }
+}
