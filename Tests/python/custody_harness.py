@@ -119,6 +119,14 @@ def headers_of(message):
     return {k: (v.decode() if v is not None else None) for k, v in (message.headers() or [])}
 
 
+def record_of(messages, event_id):
+    """The one record whose value is the event `event_id` (a tagged copy, a dead letter).
+    Records of different partitions come back in no particular order: find, do not index."""
+    found = [m for m in messages if json.loads(m.value()).get("id") == event_id]
+    assert len(found) == 1, f"{len(found)} records of event {event_id}"
+    return found[0]
+
+
 def committed_total(bootstrap, group, topic, partitions):
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
     offsets = consumer.committed([TopicPartition(topic, p) for p in range(partitions)], timeout=10)

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from custody_harness import ROOT, STRUCTURED, Broker, Custody, event, headers_of, produce, read_all, wait_until
+from custody_harness import ROOT, STRUCTURED, Broker, Custody, event, headers_of, produce, read_all, record_of, wait_until
 from test_schemas import errors, schema
 
 SANDBOX = """id: sandbox
@@ -111,7 +111,7 @@ def test_a_policy_version_published_on_the_topic_reaches_the_entities_it_governs
     produce(broker.bootstrap, [(governed[0], event(500, "accessed", {"principal": {"id": "ana", "roles": ["analyst"]}, "purpose": "analytics"},
                                                     governed[0]), STRUCTURED)])
     tagged = read_all(broker.bootstrap, "lifecycle.tagged", expected=21)
-    assert headers_of(tagged[-1])["policy-version"] == "5"
+    assert headers_of(record_of(tagged, "e500"))["policy-version"] == "5"
     assert len(decisions(broker.bootstrap, settle=0.5)) == 34
     assert custody.stop() == 0
 
@@ -154,8 +154,8 @@ def test_fractional_rollout_shadow_kill_switch_and_a_malformed_flag_set(broker, 
     probe = sorted(slices[50])[0]
     produce(broker.bootstrap, [(probe, event(900, "accessed", {"principal": {"id": "ana", "roles": ["analyst"]},
                                                                "purpose": "analytics"}, probe), STRUCTURED)])
-    tagged = read_all(broker.bootstrap, "lifecycle.tagged", expected=61)
-    assert headers_of(tagged[-1])["rollout-variant"] == "v4" and headers_of(tagged[-1])["policy-version"] == "4"
+    probed = headers_of(record_of(read_all(broker.bootstrap, "lifecycle.tagged", expected=61), "e900"))
+    assert probed["rollout-variant"] == "v4" and probed["policy-version"] == "4"
     assert wait_until(lambda: all(d["rollout"]["variant"] == "v4" for d in current().values()), timeout=20)
     reverted = len(decisions(broker.bootstrap, settle=0.5)) - count_before_kill
     assert reverted == len(slices[50]), "only the entities whose variant changed get a decision"
@@ -179,8 +179,8 @@ def test_fractional_rollout_shadow_kill_switch_and_a_malformed_flag_set(broker, 
     assert wait_until(lambda: any(json.loads(m.value())["kind"] == "invalid-flags"
                                   for m in read_all(broker.bootstrap, "governance.alerts", settle=0.3)))
     produce(broker.bootstrap, [(entities[1], event(901, "owner_changed", {"owner": "new-team"}, entities[1]), STRUCTURED)])
-    tagged = read_all(broker.bootstrap, "lifecycle.tagged", expected=62)
-    assert headers_of(tagged[-1])["policy-version"] == "4" and headers_of(tagged[-1])["rollout-variant"] == "v4"
+    changed = headers_of(record_of(read_all(broker.bootstrap, "lifecycle.tagged", expected=62), "e901"))
+    assert changed["policy-version"] == "4" and changed["rollout-variant"] == "v4"
     assert wait_until(lambda: len(read_all(broker.bootstrap, "governance.shadow", settle=0.3)) == 61), "still shadowing"
     assert custody.stop() == 0
 
