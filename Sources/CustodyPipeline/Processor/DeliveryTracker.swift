@@ -6,7 +6,8 @@ import Foundation
 /// it commits, so that the input is processed again (nothing is lost).
 final class DeliveryTracker: @unchecked Sendable {
     // @unchecked: guarded by `lock`; called from the producer's poll, on the processor thread
-    // or, when a full queue makes a send wait, on a thread working on a group of partitions.
+    // or, when a full queue makes a send wait, on another thread that sends (a group of
+    // partitions' thread, the output stage's thread).
     private let lock = NSLock()
     private var firstFailure: DeliveryReport?
 
