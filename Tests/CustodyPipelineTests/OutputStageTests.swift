@@ -19,6 +19,10 @@ struct OutputStageTests {
                              maker: DecisionMaker(registry: PolicyRegistry([])), stage: nil)
     }
 
+    func state(_ name: String) -> EntityState {
+        EntityState(entity: EntityID("s3://lake/\(name)")!, createdAt: Timestamp(millisecondsSinceEpoch: 0))
+    }
+
     func entry(_ index: Int) -> AuditEntry {
         AuditEntry(type: "decision", entity: "s3://lake/t\(index)", at: Timestamp(millisecondsSinceEpoch: Int64(index)),
                    eventId: "e\(index)", decisionId: nil, policy: nil, access: nil)
@@ -49,7 +53,7 @@ struct OutputStageTests {
         let task = PartitionTask(partition: 0, auditChain: AuditChain(chain: "in/0"), purgeGraceMilliseconds: 0)
         // More than `wakeAt` between wake-ups, and wake-ups in between, as the processor makes them.
         for index in 0..<6_000 {
-            try stage.submit(.lineage(key: "k", value: Array("\(index)".utf8)))
+            try stage.submit(.datasetEvent(state("t\(index)"), at: Timestamp(millisecondsSinceEpoch: 0), lifecycle: nil))
             if index % 3 == 0 { try stage.submit(.audit(entry(index), entity: EntityID("s3://lake/t")!, task: task)) }
             if index % 1_000 == 999 { stage.start() }
         }
@@ -60,7 +64,8 @@ struct OutputStageTests {
         try writer.producer.flush()
 
         let lineage = try readAll(broker, "stage-lineage", count: 6_000)
-        #expect(lineage.map { String(decoding: $0, as: UTF8.self) } == (0..<6_000).map(String.init))
+        let datasets = try lineage.map { try #require(JSONParser.parse($0).objectValue?["dataset"]?.objectValue?["name"]?.stringValue) }
+        #expect(datasets == (0..<6_000).map { "t\($0)" })
         let audit = try readAll(broker, "stage-audit", count: 2_000)
         let records = try audit.map { try #require(JSONParser.parse($0).objectValue) }
         #expect(records.compactMap { $0["sequence"]?.integerValue } == Array(0..<2_000))
@@ -75,8 +80,10 @@ struct OutputStageTests {
         // librdkafka refuses a record above message.max.bytes when it is produced.
         let stage = OutputStage(writer: try writer(broker, ["message.max.bytes": "1000"]))
         defer { stage.stop() }
-        try stage.submit(.lineage(key: "k", value: Array(repeating: 0x7B, count: 5_000)))
+        // A DatasetEvent of a 1,500-character entity id is well above 1,000 bytes.
+        let at = Timestamp(millisecondsSinceEpoch: 0)
+        try stage.submit(.datasetEvent(state(String(repeating: "x", count: 1_500)), at: at, lifecycle: "DROP"))
         #expect(throws: KafkaError.self) { try stage.drain() }
-        #expect(throws: KafkaError.self) { try stage.submit(.lineage(key: "k", value: [0x7B])) }
+        #expect(throws: KafkaError.self) { try stage.submit(.datasetEvent(state("t"), at: at, lifecycle: nil)) }
     }
 }

@@ -16,8 +16,8 @@ final class OutputStage: @unchecked Sendable {
     enum Job {
         case decision(Decision, task: PartitionTask, eventId: String)
         case audit(AuditEntry, entity: EntityID, task: PartitionTask)
-        case datasetEvent(EntityState, at: Timestamp)
-        case lineage(key: String, value: [UInt8])
+        case datasetEvent(EntityState, at: Timestamp, lifecycle: String?)
+        case runEvent(LifecycleEvent, derived: EventData.Derived, output: EntityState, inputs: [(EntityID, EntityState?)])
     }
 
     /// Jobs queued at most; `submit` waits beyond (the processing thread cannot run away).
@@ -56,8 +56,8 @@ final class OutputStage: @unchecked Sendable {
     /// Queued jobs at which `submit` wakes the stage's thread by itself.
     static let wakeAt = 2_048
 
-    /// Wakes the stage's thread to write what is queued (the processing thread calls it after
-    /// each batch).
+    /// Wakes the stage's thread to write what is queued (the processing thread calls it once
+    /// per loop iteration).
     func start() {
         condition.lock()
         if !jobs.isEmpty { condition.broadcast() }
@@ -116,8 +116,9 @@ final class OutputStage: @unchecked Sendable {
         switch job {
         case let .decision(decision, task, eventId): try writer.decision(decision, task: task, eventId: eventId)
         case let .audit(entry, entity, task): try writer.audit(entry, entity: entity, task: task)
-        case let .datasetEvent(state, time): try writer.datasetEvent(state, at: time)
-        case let .lineage(key, value): try writer.lineage(key, value)
+        case let .datasetEvent(state, time, lifecycle): try writer.datasetEvent(state, at: time, lifecycle: lifecycle)
+        case let .runEvent(event, derived, output, inputs):
+            try writer.runEvent(event, derived: derived, output: output, inputs: inputs)
         }
     }
 }

@@ -116,24 +116,14 @@ extension Processor {
                 let inputPartition = partitioner.partition(for: input.value, partitionCount: partitionCount)
                 return (input, tasks[inputPartition]?.entities[input])
             }
-            let (key, value) = OpenLineageEvents.run(event, derived: derived, output: state, inputs: inputs)
-            try sendLineage(key, value)
+            try emitter.runEvent(event, derived: derived, output: state, inputs: inputs)
         case .classified, .ownerChanged:
-            if outcome.isNewDecision, let state = task.entities[event.subject] { try emitDatasetEvent(state, at: event.time) }
+            if outcome.isNewDecision, let state = task.entities[event.subject] { try emitter.datasetEvent(state, at: event.time) }
         case .deleted where outcome.isFirstDeletion:
             guard let state = task.entities[event.subject] else { return }
-            let (key, value) = OpenLineageEvents.datasetEvent(state, at: event.time, lifecycle: "DROP")
-            try sendLineage(key, value)
+            try emitter.datasetEvent(state, at: event.time, lifecycle: "DROP")
         default:
             break
         }
-    }
-
-    func emitDatasetEvent(_ state: EntityState, at time: Timestamp) throws {
-        try emitter.datasetEvent(state, at: time)
-    }
-
-    func sendLineage(_ key: String, _ value: [UInt8]) throws {
-        try emitter.lineage(key, value)
     }
 }

@@ -34,15 +34,24 @@ struct RecordEmitter: @unchecked Sendable {
         try producer.send(ProducerRecord(topic: topics.audit, key: Array(entity.value.utf8), value: record))
     }
 
-    /// The OpenLineage DatasetEvent of an entity's classification, owner and decision.
-    func datasetEvent(_ state: EntityState, at time: Timestamp) throws {
-        if let stage { return try stage.submit(.datasetEvent(state, at: time)) }
-        let (key, value) = OpenLineageEvents.datasetEvent(state, at: time)
+    /// The OpenLineage DatasetEvent of an entity's classification, owner and decision
+    /// (`lifecycle`: the lifecycleStateChange facet, "DROP" for a deletion).
+    func datasetEvent(_ state: EntityState, at time: Timestamp, lifecycle: String? = nil) throws {
+        if let stage { return try stage.submit(.datasetEvent(state, at: time, lifecycle: lifecycle)) }
+        let (key, value) = OpenLineageEvents.datasetEvent(state, at: time, lifecycle: lifecycle)
         try lineage(key, value)
     }
 
-    func lineage(_ key: String, _ value: [UInt8]) throws {
-        if let stage { return try stage.submit(.lineage(key: key, value: value)) }
+    /// The OpenLineage RunEvent of a `derived` event, with its output's and inputs' states as
+    /// they were when it was handled.
+    func runEvent(_ event: LifecycleEvent, derived: EventData.Derived, output: EntityState,
+                  inputs: [(EntityID, EntityState?)]) throws {
+        if let stage { return try stage.submit(.runEvent(event, derived: derived, output: output, inputs: inputs)) }
+        let (key, value) = OpenLineageEvents.run(event, derived: derived, output: output, inputs: inputs)
+        try lineage(key, value)
+    }
+
+    private func lineage(_ key: String, _ value: [UInt8]) throws {
         try producer.send(ProducerRecord(topic: topics.lineage, key: Array(key.utf8), value: value))
     }
 
