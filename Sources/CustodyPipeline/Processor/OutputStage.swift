@@ -1,4 +1,5 @@
 import CustodyCore
+import CustodyKafka
 import DequeModule
 import Foundation
 
@@ -14,6 +15,7 @@ final class OutputStage: @unchecked Sendable {
     // @unchecked: the queue and flags are guarded by `condition`; a job's partition task is
     // touched here only in its audit chain, which the processing thread reads after `drain`.
     enum Job {
+        case tagged(ConsumerRecord, headers: EventHeaders)
         case decision(Decision, task: PartitionTask, eventId: String)
         case audit(AuditEntry, entity: EntityID, task: PartitionTask)
         case datasetEvent(EntityState, at: Timestamp, lifecycle: String?)
@@ -114,6 +116,7 @@ final class OutputStage: @unchecked Sendable {
 
     private func write(_ job: Job) throws {
         switch job {
+        case let .tagged(record, headers): try writer.tagged(record, headers: headers)
         case let .decision(decision, task, eventId): try writer.decision(decision, task: task, eventId: eventId)
         case let .audit(entry, entity, task): try writer.audit(entry, entity: entity, task: task)
         case let .datasetEvent(state, time, lifecycle): try writer.datasetEvent(state, at: time, lifecycle: lifecycle)

@@ -79,21 +79,9 @@ extension Processor {
     }
 
     /// The input record, value unchanged, with its headers (policy-context names removed) and
-    /// the policy-context headers, keyed by its original key.
+    /// the policy-context headers, keyed by its original key (written on the output stage).
     func tag(_ record: ConsumerRecord, headers context: EventHeaders) throws {
-        let key = record.headers.last(named: "custody-original-key").map { $0.value } ?? record.key
-        try producer.send(topic: configuration.topics.tagged, key: key, value: record.value) { writer in
-            for header in record.headers
-            where !PolicyContextHeaders.names.contains(header.name) && !Self.internalHeaders.contains(header.name) {
-                writer.add(header.name, bytes: header.value)
-            }
-            context.forEachBytes { name, value in writer.add(name, raw: value) }
-        }
-        metrics.countTagged()
-        if record.timestampMs > 0 {
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
-            metrics.latency.recordMilliseconds(max(0, now - record.timestampMs))
-        }
+        try emitter.tagged(record, headers: context)
     }
 
     /// Sends an event keyed by something else than its subject to the partition of its subject.

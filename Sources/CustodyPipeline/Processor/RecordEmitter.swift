@@ -1,5 +1,6 @@
 import CustodyCore
 import CustodyKafka
+import Foundation
 
 /// Writes the records that follow a decision: the decision record, its audit entry, the
 /// OpenLineage DatasetEvent and the shadow record. It holds only what is immutable or
@@ -16,6 +17,25 @@ struct RecordEmitter: @unchecked Sendable {
     let maker: DecisionMaker
     /// Where decision, audit and lineage records are queued (nil: written by the caller).
     let stage: OutputStage?
+
+    /// The input record, value unchanged, with its headers (policy-context and internal
+    /// names removed) and the policy-context headers, keyed by its original key.
+    func tagged(_ record: ConsumerRecord, headers context: EventHeaders) throws {
+        if let stage { return try stage.submit(.tagged(record, headers: context)) }
+        let key = record.headers.last(named: "custody-original-key").map { $0.value } ?? record.key
+        try producer.send(topic: topics.tagged, key: key, value: record.value) { writer in
+            for header in record.headers
+            where !PolicyContextHeaders.names.contains(header.name) && !Processor.internalHeaders.contains(header.name) {
+                writer.add(header.name, bytes: header.value)
+            }
+            context.forEachBytes { name, value in writer.add(name, raw: value) }
+        }
+        metrics.countTagged()
+        if record.timestampMs > 0 {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            metrics.latency.recordMilliseconds(max(0, now - record.timestampMs))
+        }
+    }
 
     /// A new decision: its record on the decisions topic and its entry in the audit chain.
     func decision(_ decision: Decision, task: PartitionTask, eventId: String) throws {
