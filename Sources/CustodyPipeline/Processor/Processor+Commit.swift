@@ -13,16 +13,16 @@ extension Processor {
         try outputStage?.drain()
         try spillSteps()
         try writeChangelogs()
-        if hasUnsealedProofs {
-            if !isTransactional { try flushAcknowledged() }
-            for partition in tasks.keys.sorted() { try sealProofs(partition) }
-        }
         let offsets = pendingOffsets.map { TopicPartitionOffset($0.key, offset: $0.value) }
         if isTransactional {
+            // The leaves and their seal are in one transaction: both are visible, or neither.
+            if hasUnsealedProofs { for partition in tasks.keys.sorted() { try sealProofs(partition) } }
             if !offsets.isEmpty { try producer.sendOffsetsToTransaction(offsets, consumer: consumer) }
             try producer.commitTransaction()
             try producer.beginTransaction()
         } else {
+            // One flush per commit: it makes the new leaves durable along with everything
+            // else, and they are sealed after it (below).
             try flushAcknowledged()
             if !offsets.isEmpty {
                 do {
@@ -33,6 +33,10 @@ extension Processor {
                     logger.warning("offsets not committed: the group is rebalancing", metadata: ["error": "\(error)"])
                 }
             }
+            // The leaves flushed above are durable: seal them. Their proofs, checkpoint and
+            // sealed frontier are acknowledged by the next commit's flush; a crash before
+            // that restores the leaves unsealed and seals them again into the same tree.
+            if hasUnsealedProofs { for partition in tasks.keys.sorted() { try sealProofs(partition) } }
         }
         pendingOffsets.removeAll(keepingCapacity: true)
         metrics.countCommit(changelogWrites: changelogWritten)
@@ -107,6 +111,8 @@ extension Processor {
         if !lost && callbackFailure == nil {
             do {
                 try commit()
+                // The seal of the last leaves, before the partitions' next owner restores them.
+                try flushAcknowledged()
             } catch {
                 logger.error("commit on revocation failed", metadata: ["error": "\(error)"])
                 callbackFailure = error

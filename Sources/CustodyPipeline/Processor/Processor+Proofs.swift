@@ -6,8 +6,9 @@ import CustodyKafka
 /// A first deletion appends a leaf to its partition's log. At the next commit the log's
 /// frontier and the unsealed leaves go to the changelog first (before the entity states, in
 /// the same partition, so the log is durable whenever the deletion is), the producer is
-/// flushed, and only then is the new tree sealed, its checkpoint signed and the proofs and
-/// checkpoint emitted; the sealed frontier follows in the changelog. A crash in between
+/// flushed (and the offsets committed), and only then is the new tree sealed, its checkpoint
+/// signed and the proofs and checkpoint emitted; the sealed frontier follows in the
+/// changelog, acknowledged by the next commit's flush. A crash in between
 /// restores the unsealed leaves, which are sealed and emitted again with the same tree: the
 /// log never forks and no proof is lost.
 extension Processor {
