@@ -94,7 +94,9 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         var producerConfiguration = KafkaConfiguration(bootstrapServers: configuration.kafka.bootstrapServers,
                                                        properties: configuration.kafka.properties)
         producerConfiguration.setDefault("partitioner", partitioner.rawValue)
-        producerConfiguration.setDefault("linger.ms", "5")
+        // Larger batches: fewer produce requests for the broker and librdkafka's thread to
+        // serve (docs/processor.md, producer defaults). A commit's flush does not wait for it.
+        producerConfiguration.setDefault("linger.ms", "50")
         // Custody's records are JSON and compress several-fold: lz4 batches cost the broker
         // thread little and cut the bytes every broker, replica and consumer handles (and the
         // memory of messages waiting for delivery). `compression.type: none` turns it off.
