@@ -13,6 +13,7 @@ struct OutputStageTests {
         var topics = CustodyConfiguration.Topics()
         topics.audit = "stage-audit"
         topics.lineage = "stage-lineage"
+        topics.tagged = "stage-tagged"
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers,
                                                                            properties: properties))
         return RecordEmitter(producer: producer, topics: topics, metrics: ProcessorMetrics(),
@@ -30,19 +31,23 @@ struct OutputStageTests {
 
     /// Every record of `topic` (one partition), in order.
     func readAll(_ broker: EmbeddedBroker, _ topic: String, count: Int) throws -> [[UInt8]] {
+        try readRecords(broker, topic, count: count).compactMap(\.value)
+    }
+
+    func readRecords(_ broker: EmbeddedBroker, _ topic: String, count: Int) throws -> [ConsumerRecord] {
         let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers, properties: [
             "group.id": "stage-\(topic)-\(UUID().uuidString)", "auto.offset.reset": "earliest",
         ]))
         defer { try? consumer.close() }
         try consumer.subscribe(topics: [topic])
-        var values: [[UInt8]] = []
+        var records: [ConsumerRecord] = []
         var batch: [ConsumerRecord] = []
         let deadline = ContinuousClock.now + .seconds(60)
-        while values.count < count && ContinuousClock.now < deadline {
+        while records.count < count && ContinuousClock.now < deadline {
             try consumer.poll(into: &batch, maxRecords: 1000, timeoutMs: 200)
-            values += batch.compactMap(\.value)
+            records += batch
         }
-        return values
+        return records
     }
 
     @Test func everythingQueuedIsWrittenInOrderWhenDrainReturns() throws {
@@ -72,6 +77,51 @@ struct OutputStageTests {
         #expect(records.compactMap { $0["eventId"]?.stringValue } == stride(from: 0, to: 6_000, by: 3).map { "e\($0)" })
         for (previous, next) in zip(records, records.dropFirst()) {
             #expect(next["previousHash"]?.stringValue == previous["hash"]?.stringValue)
+        }
+    }
+
+    /// The tagged copy is written on the stage too: in the order queued, keyed by the
+    /// original key, with the producer's headers (policy-context and internal names removed)
+    /// and the policy-context headers of the decision.
+    @Test func taggedCopiesKeepTheirOrderAndCarryThePolicyContext() throws {
+        let broker = try EmbeddedBroker(topics: ["stage-audit": 1, "stage-lineage": 1, "stage-tagged": 1])
+        let writer = try writer(broker)
+        let stage = OutputStage(writer: writer)
+        defer { stage.stop() }
+        let policyFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/policies/retention.yaml")
+        let policy = try PolicyLoader().load(text: String(contentsOf: policyFile, encoding: .utf8), file: policyFile.path).policy
+        var evaluator = StreamEvaluator(registry: PolicyRegistry([policy]))
+        let count = 3_000
+        for index in 0..<count {
+            let value = Array(#"{"specversion":"1.0","id":"e\#(index)","source":"//test","type":"data.lifecycle.created","time":"2026-11-29T08:00:00Z","subject":"s3://lake/t\#(index % 50)","data":{"classification":["pii"],"owner":"team-a","category":"customer"}}"#.utf8)
+            let processed = evaluator.process(value: value)
+            let context = try #require(processed)
+            var headers = [KafkaHeader(name: "content-type", string: "application/cloudevents+json"),
+                           KafkaHeader(name: "policy-id", string: "forged")]
+            if index % 2 == 1 { headers.append(KafkaHeader(name: "custody-original-key", string: "original-\(index)")) }
+            let record = ConsumerRecord(topic: "in", partition: 0, offset: Int64(index), key: Array("k\(index)".utf8),
+                                        value: value, headers: headers)
+            try stage.submit(.tagged(record, headers: context))
+            if index % 7 == 0 { try stage.submit(.datasetEvent(state("t\(index)"), at: Timestamp(millisecondsSinceEpoch: 0), lifecycle: nil)) }
+            if index % 500 == 499 { stage.start() }
+        }
+        try stage.drain()
+        try writer.producer.flush()
+
+        let tagged = try readRecords(broker, "stage-tagged", count: count)
+        #expect(tagged.count == count)
+        let ids = tagged.compactMap { $0.value.flatMap { try? JSONParser.parse($0).objectValue?["id"]?.stringValue } }
+        #expect(ids == (0..<count).map { "e\($0)" })
+        for (index, record) in tagged.enumerated() {
+            #expect(record.key == Array((index % 2 == 1 ? "original-\(index)" : "k\(index)").utf8))
+            let names = record.headers.map(\.name)
+            #expect(names.filter { $0 == "policy-id" }.count == 1)
+            #expect(record.headers.last(named: "policy-id")?.stringValue == "retention")
+            #expect(record.headers.last(named: "content-type")?.stringValue == "application/cloudevents+json")
+            #expect(record.headers.last(named: "data-classification")?.stringValue == "pii")
+            #expect(record.headers.last(named: "decision-id")?.stringValue?.count == 32)
+            #expect(!names.contains("custody-original-key"))
         }
     }
 
