@@ -93,11 +93,19 @@ def produce(bootstrap, records, topic="lifecycle.events"):
 
 def read_all(bootstrap, topic, expected=None, timeout=30.0, settle=1.5):
     """Every record of a topic, from the beginning (assigned, no group: no join delay):
-    waits for `expected` records, or until nothing new arrives for `settle` seconds."""
+    waits for `expected` records; otherwise reads at least up to the end offsets the topic
+    had when called (a slow first fetch does not cut the read short), then until nothing new
+    arrives for `settle` seconds."""
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4()}",
                          "enable.auto.commit": False})
     partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+    ends = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in partitions}
     consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
+
+    def caught_up():
+        positions = consumer.position([TopicPartition(topic, p) for p in partitions if ends[p] > 0])
+        return all(tp.offset >= ends[tp.partition] for tp in positions)
+
     records = []
     deadline = time.time() + timeout
     last_new = time.time()
@@ -109,7 +117,7 @@ def read_all(bootstrap, topic, expected=None, timeout=30.0, settle=1.5):
             last_new = time.time()
         if expected is not None and len(records) >= expected:
             break
-        if expected is None and time.time() - last_new > settle:
+        if expected is None and time.time() - last_new > settle and caught_up():
             break
     consumer.close()
     return records
