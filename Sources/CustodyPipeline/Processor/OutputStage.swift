@@ -3,8 +3,8 @@ import CustodyKafka
 import DequeModule
 import Foundation
 
-/// The records that follow decisions (decision records, audit entries chained per
-/// partition, OpenLineage events) are built and produced on a thread of their own: the
+/// The records that follow decisions (tagged copies, decision records, audit entries chained
+/// per partition, OpenLineage events) are built and produced on a thread of their own: the
 /// processing thread decides and queues them here, in order, and goes on with the next
 /// record. A pipeline, not a fork and join: neither side waits for the other per batch.
 ///

@@ -2,13 +2,13 @@ import CustodyCore
 import CustodyKafka
 import Foundation
 
-/// Writes the records that follow a decision: the decision record, its audit entry, the
-/// OpenLineage DatasetEvent and the shadow record. It holds only what is immutable or
+/// Writes the records that follow a decision: the tagged copy, the decision record, its audit
+/// entry, the OpenLineage DatasetEvent and the shadow record. It holds only what is immutable or
 /// thread-safe (the producer, the topic names, the metrics, the decision maker, the output
 /// stage), and the audit chain it extends is that of the partition task passed in: groups of
 /// partitions can emit on parallel threads, each with its own tasks. With a `stage`, the
-/// decision, audit and lineage records are queued to the stage's thread, which writes them
-/// in the order queued; shadow records are written at once.
+/// tagged copies and the decision, audit and lineage records are queued to the stage's
+/// thread, which writes them in the order queued; shadow records are written at once.
 struct RecordEmitter: @unchecked Sendable {
     // @unchecked: KafkaProducer and ProcessorMetrics are thread-safe; the rest are values.
     let producer: KafkaProducer
