@@ -49,8 +49,8 @@ extension Processor {
             return
         }
         let eventKey = EventKey(source: event.source, id: event.id)
-        try tag(record, headers: PolicyContextHeaders.make(decision: decision, access: outcome.access,
-                                                           traceparent: event.traceparent, eventKey: eventKey))
+        try emitter.tagged(record, headers: PolicyContextHeaders.make(decision: decision, access: outcome.access,
+                                                                      traceparent: event.traceparent, eventKey: eventKey))
         if outcome.isFirstDeletion, case let .deleted(deleted) = event.data {
             appendDeletion(event, deleted: deleted, decision: decision, partition: record.partition)
         }
@@ -76,12 +76,6 @@ extension Processor {
                      GovernanceRecords.alert(kind, entity: event.subject.value, at: event.time, eventKey: eventKey,
                                              decision: decision, message: kind.message(entity: event.subject, event: event)))
         }
-    }
-
-    /// The input record, value unchanged, with its headers (policy-context names removed) and
-    /// the policy-context headers, keyed by its original key (written on the output stage).
-    func tag(_ record: ConsumerRecord, headers context: EventHeaders) throws {
-        try emitter.tagged(record, headers: context)
     }
 
     /// Sends an event keyed by something else than its subject to the partition of its subject.
