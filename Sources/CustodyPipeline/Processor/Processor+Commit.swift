@@ -16,7 +16,7 @@ extension Processor {
         let offsets = pendingOffsets.map { TopicPartitionOffset($0.key, offset: $0.value) }
         if isTransactional {
             // The leaves and their seal are in one transaction: both are visible, or neither.
-            if hasUnsealedProofs { for partition in tasks.keys.sorted() { try sealProofs(partition) } }
+            try sealPendingProofs()
             if !offsets.isEmpty { try producer.sendOffsetsToTransaction(offsets, consumer: consumer) }
             try producer.commitTransaction()
             try producer.beginTransaction()
@@ -36,7 +36,7 @@ extension Processor {
             // The leaves flushed above are durable: seal them. Their proofs, checkpoint and
             // sealed frontier are acknowledged by the next commit's flush; a crash before
             // that restores the leaves unsealed and seals them again into the same tree.
-            if hasUnsealedProofs { for partition in tasks.keys.sorted() { try sealProofs(partition) } }
+            try sealPendingProofs()
         }
         pendingOffsets.removeAll(keepingCapacity: true)
         metrics.countCommit(changelogWrites: changelogWritten)

@@ -25,8 +25,11 @@ extension Processor {
         tasks[partition]!.isProofLogDirty = true
     }
 
-    /// True when some partition has leaves to seal at this commit.
-    var hasUnsealedProofs: Bool { tasks.values.contains { !$0.pendingProofs.isEmpty } }
+    /// Seals every partition's new leaves, in partition order (see `sealProofs`).
+    func sealPendingProofs() throws {
+        guard tasks.values.contains(where: { !$0.pendingProofs.isEmpty }) else { return }
+        for partition in tasks.keys.sorted() { try sealProofs(partition) }
+    }
 
     /// Seals the partition's new leaves: signs the checkpoint, emits a proof per leaf and the
     /// checkpoint, and writes the sealed frontier to the changelog. The unsealed state must
