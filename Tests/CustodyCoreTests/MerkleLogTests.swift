@@ -55,6 +55,28 @@ import Testing
         }
     }
 
+    /// A commit seals only the leaves its epoch made durable: a prefix of those appended.
+    @Test func sealingAPrefixKeepsTheRestPendingInOrder() throws {
+        let full = MerkleTree(leafHashes: (0..<12).map(leaf))
+        var log = MerkleLog()
+        for index in 0..<7 { log.append(leafHash: leaf(index)) }
+        let firstSeal = log.seal(count: 3)
+        let first = try #require(firstSeal)
+        #expect(first.previousSize == 0 && first.size == 3 && first.root == full.root(size: 3))
+        #expect(log.size == 3 && log.pending == (3..<7).map(leaf) && log.nextIndex == 7)
+        for index in 7..<12 { log.append(leafHash: leaf(index)) }
+        // More than is pending seals what is pending.
+        let secondSeal = log.seal(count: 100)
+        let second = try #require(secondSeal)
+        #expect(second.previousSize == 3 && second.size == 12 && second.root == full.root(size: 12))
+        #expect(second.consistency == full.consistencyProof(first: 3, second: 12))
+        for (offset, proof) in second.inclusion.enumerated() {
+            #expect(proof == full.inclusionProof(index: 3 + offset, size: 12))
+        }
+        #expect(log.pending.isEmpty)
+        #expect(log.seal(count: 1) == nil)
+    }
+
     @Test func nothingAppendedSealsNothingAndABadFrontierIsRefused() throws {
         var log = MerkleLog()
         #expect(log.seal() == nil)

@@ -2,6 +2,7 @@
 import CustodyKafka
 @testable import CustodyPipeline
 import Foundation
+import Synchronization
 import Testing
 
 /// The output stage writes decision, audit and lineage records on its own thread: what the
@@ -14,6 +15,7 @@ struct OutputStageTests {
         topics.audit = "stage-audit"
         topics.lineage = "stage-lineage"
         topics.tagged = "stage-tagged"
+        topics.changelog = "stage-changelog"
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers,
                                                                            properties: properties))
         return RecordEmitter(producer: producer, topics: topics, metrics: ProcessorMetrics(),
@@ -53,7 +55,7 @@ struct OutputStageTests {
     @Test func everythingQueuedIsWrittenInOrderWhenDrainReturns() throws {
         let broker = try EmbeddedBroker(topics: ["stage-audit": 1, "stage-lineage": 1])
         let writer = try writer(broker)
-        let stage = OutputStage(writer: writer)
+        let stage = OutputStage(writer: writer, flush: { try writer.producer.flush() })
         defer { stage.stop() }
         let task = PartitionTask(partition: 0, auditChain: AuditChain(chain: "in/0"), purgeGraceMilliseconds: 0)
         // More than `wakeAt` between wake-ups, and wake-ups in between, as the processor makes them.
@@ -86,7 +88,7 @@ struct OutputStageTests {
     @Test func taggedCopiesKeepTheirOrderAndCarryThePolicyContext() throws {
         let broker = try EmbeddedBroker(topics: ["stage-audit": 1, "stage-lineage": 1, "stage-tagged": 1])
         let writer = try writer(broker)
-        let stage = OutputStage(writer: writer)
+        let stage = OutputStage(writer: writer, flush: { try writer.producer.flush() })
         defer { stage.stop() }
         let policyFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("examples/policies/retention.yaml")
@@ -125,10 +127,49 @@ struct OutputStageTests {
         }
     }
 
+    /// A commit point queues a barrier and goes on: the stage writes the audit chain head of
+    /// the entries before it, flushes, and only then acknowledges the epoch, whose offsets the
+    /// processing thread may then commit. A failed flush acknowledges nothing.
+    @Test func aBarrierWritesTheChainHeadAndAcknowledgesItsEpochAfterTheFlush() throws {
+        let broker = try EmbeddedBroker(topics: ["stage-audit": 1, "stage-changelog": 1])
+        let writer = try writer(broker)
+        let flushes = Mutex<[Int]>([])
+        let task = PartitionTask(partition: 0, auditChain: AuditChain(chain: "in/0"), purgeGraceMilliseconds: 0)
+        let stage = OutputStage(writer: writer, flush: {
+            try writer.producer.flush()
+            // What the stage has chained when its flush returns: the epoch's entries, no more.
+            flushes.withLock { $0.append(task.auditChain.sequence) }
+        })
+        defer { stage.stop() }
+        #expect(stage.acknowledgedEpoch == 0)
+        for index in 0..<1_500 { try stage.submit(.audit(entry(index), entity: EntityID("s3://lake/t")!, task: task)) }
+        try stage.submit(.barrier(epoch: 1, tasks: [task], flush: true))
+        for index in 1_500..<2_000 { try stage.submit(.audit(entry(index), entity: EntityID("s3://lake/t")!, task: task)) }
+        try stage.submit(.barrier(epoch: 2, tasks: [task], flush: true))
+        try stage.waitUntilAcknowledged(2)
+        #expect(stage.acknowledgedEpoch == 2)
+        #expect(flushes.withLock { $0 } == [1_500, 2_000])
+        #expect(!task.isAuditChainDirty)
+        // Every entry before each barrier was acknowledged by its flush: all are readable.
+        #expect(try readAll(broker, "stage-audit", count: 2_000).count == 2_000)
+        let changelog = try readAll(broker, "stage-changelog", count: 2)
+        let heads = try changelog.map { try #require(JSONParser.parse($0).objectValue) }
+        #expect(heads.compactMap { $0["sequence"]?.integerValue } == [1_500, 2_000])
+        #expect(heads.allSatisfy { $0["chain"]?.stringValue == "in/0" })
+
+        struct Unacknowledged: Error {}
+        let failing = OutputStage(writer: writer, flush: { throw Unacknowledged() })
+        defer { failing.stop() }
+        try failing.submit(.barrier(epoch: 1, tasks: [], flush: true))
+        #expect(throws: Unacknowledged.self) { try failing.waitUntilAcknowledged(1) }
+        #expect(failing.acknowledgedEpoch == 0)
+    }
+
     @Test func aFailedWriteReachesTheProcessingThread() throws {
         let broker = try EmbeddedBroker(topics: ["stage-audit": 1, "stage-lineage": 1])
         // librdkafka refuses a record above message.max.bytes when it is produced.
-        let stage = OutputStage(writer: try writer(broker, ["message.max.bytes": "1000"]))
+        let writer = try writer(broker, ["message.max.bytes": "1000"])
+        let stage = OutputStage(writer: writer, flush: { try writer.producer.flush() })
         defer { stage.stop() }
         // A DatasetEvent of a 1,500-character entity id is well above 1,000 bytes.
         let at = Timestamp(millisecondsSinceEpoch: 0)

@@ -59,19 +59,23 @@ public struct MerkleLog: Sendable, Equatable {
         return nextIndex - 1
     }
 
-    /// Seals the appended leaves into the tree: the new root, their inclusion proofs and the
-    /// consistency proof from the previous size. Nil when nothing was appended.
-    public mutating func seal() -> Seal? {
-        guard !pending.isEmpty else { return nil }
-        var hashes = Hashes(log: self)
-        let newSize = nextIndex
+    /// Seals the appended leaves into the tree (the first `count` of them; nil: all): the new
+    /// root, their inclusion proofs and the consistency proof from the previous size. Nil when
+    /// there is nothing to seal.
+    public mutating func seal(count: Int? = nil) -> Seal? {
+        let count = min(count ?? pending.count, pending.count)
+        guard count > 0 else { return nil }
+        var sealed = self
+        sealed.pending.removeLast(pending.count - count)
+        var hashes = Hashes(log: sealed)
+        let newSize = size + UInt64(count)
         let previousRoot = size == 0 ? MerkleHash.empty : hashes.hash(0, size)
         let seal = Seal(previousSize: size, previousRoot: previousRoot, size: newSize, root: hashes.hash(0, newSize),
                         inclusion: (size..<newSize).map { hashes.path($0, 0, newSize) },
                         consistency: size == 0 ? [] : hashes.subproof(size, 0, newSize, true))
         frontier = Self.blocks(of: newSize).map { hashes.hash($0.lowerBound, $0.upperBound) }
         size = newSize
-        pending.removeAll()
+        pending.removeFirst(count)
         return seal
     }
 

@@ -15,8 +15,9 @@ struct ChangelogWriter: @unchecked Sendable {
 
     /// The changed entities of one partition, coalesced: one changelog record per entity per
     /// commit, after the proof log (so a deletion's state is never durable without its leaf),
-    /// then the audit chain's head and the changed principal windows. Clears the marks of
-    /// what it wrote; returns how many records that was.
+    /// then the changed principal windows. Clears the marks of what it wrote; returns how many
+    /// records that was. (The audit chain's head is the output stage's: it chains the entries
+    /// and writes the head at the commit's barrier.)
     func write(_ task: inout PartitionTask) throws -> Int {
         var written = try writeProofLog(&task)
         let partition = task.partition
@@ -25,12 +26,6 @@ struct ChangelogWriter: @unchecked Sendable {
             try producer.send(ProducerRecord(topic: topic, partition: partition, key: Array(entity.value.utf8), value: value))
         }
         written += task.dirty.count
-        if task.isAuditChainDirty {
-            let head: JSONValue = ["chain": .string(task.auditChain.chain), "sequence": .number(Double(task.auditChain.sequence)),
-                                   "previousHash": .string(task.auditChain.previousHash)]
-            try producer.send(ProducerRecord(topic: topic, partition: partition, key: Array(PartitionTask.auditChainKey.utf8),
-                                             value: JSONWriter.bytes(head)))
-        }
         for principal in task.dirtyPrincipals {
             guard let window = task.principals[principal] else { continue }
             try producer.send(ProducerRecord(topic: topic, partition: partition,
@@ -39,7 +34,6 @@ struct ChangelogWriter: @unchecked Sendable {
         }
         task.dirtyPrincipals.removeAll(keepingCapacity: true)
         task.dirty.removeAll(keepingCapacity: true)
-        task.isAuditChainDirty = false
         return written
     }
 

@@ -2,14 +2,22 @@ import CustodyCore
 import CustodyKafka
 import DequeModule
 import Foundation
+import Synchronization
 
 /// The records that follow decisions (tagged copies, decision records, audit entries chained
 /// per partition, OpenLineage events) are built and produced on a thread of their own: the
 /// processing thread decides and queues them here, in order, and goes on with the next
 /// record. A pipeline, not a fork and join: neither side waits for the other per batch.
 ///
-/// A commit calls `drain` first: it returns once every queued record was written (so the
-/// producer's flush covers them, and the audit chain heads the changelog takes are final).
+/// The processing thread's other outputs (alerts, dead letters, proofs, re-keyed records,
+/// propagation steps, shadow records) are queued here too (`record`): the stage's thread is
+/// the one that hands records to the producer between commits.
+///
+/// A commit point queues a `barrier` for its epoch and goes on processing. The stage writes
+/// the audit chain heads of the entries before it, then (at-least-once) flushes the producer:
+/// every output of the epoch is then acknowledged, and the stage publishes the epoch
+/// (`acknowledgedEpoch`) for the processing thread to commit its offsets. Only the stage's
+/// thread waits for the flush. `drain` waits for everything queued, barriers included.
 /// The first failure stops the stage; `submit` and `drain` rethrow it.
 final class OutputStage: @unchecked Sendable {
     // @unchecked: the queue and flags are guarded by `condition`; a job's partition task is
@@ -20,12 +28,20 @@ final class OutputStage: @unchecked Sendable {
         case audit(AuditEntry, entity: EntityID, task: PartitionTask)
         case datasetEvent(EntityState, at: Timestamp, lifecycle: String?)
         case runEvent(LifecycleEvent, derived: EventData.Derived, output: EntityState, inputs: [(EntityID, EntityState?)])
+        /// Any other output, written as it is.
+        case record(ProducerRecord)
+        /// The end of commit epoch `epoch`: the audit chain heads of `tasks`, then (when
+        /// `flush`) the flush that acknowledges everything written before.
+        case barrier(epoch: UInt64, tasks: [PartitionTask], flush: Bool)
     }
 
     /// Jobs queued at most; `submit` waits beyond (the processing thread cannot run away).
     static let capacity = 50_000
 
     private let writer: RecordEmitter
+    /// Waits until every record handed to the producer is acknowledged; throws when one was not.
+    private let flush: @Sendable () throws -> Void
+    private let acknowledged = Atomic<UInt64>(0)
     private let condition = NSCondition()
     private var jobs = Deque<Job>()
     private var isWriting = false
@@ -34,10 +50,16 @@ final class OutputStage: @unchecked Sendable {
     private var hasStopped = false
     private let stopped = DispatchSemaphore(value: 0)
 
-    /// `writer` writes each job on the stage's thread (it must have no stage of its own).
-    init(writer: RecordEmitter) {
+    /// The last epoch whose barrier the stage has passed (and flushed, at-least-once): every
+    /// output queued before it is written and acknowledged. Epochs start at 1.
+    var acknowledgedEpoch: UInt64 { acknowledged.load(ordering: .acquiring) }
+
+    /// `writer` writes each job on the stage's thread (it must have no stage of its own);
+    /// `flush` is what a barrier waits for.
+    init(writer: RecordEmitter, flush: @escaping @Sendable () throws -> Void) {
         precondition(writer.stage == nil, "the stage's writer writes directly")
         self.writer = writer
+        self.flush = flush
         let thread = Thread { [self] in run() }
         thread.name = "custody-output"
         thread.start()
@@ -72,6 +94,15 @@ final class OutputStage: @unchecked Sendable {
         defer { condition.unlock() }
         condition.broadcast()
         while (!jobs.isEmpty || isWriting) && failure == nil { condition.wait() }
+        if let failure { throw failure }
+    }
+
+    /// Waits until the barrier of `epoch` is passed; throws the stage's failure, if any.
+    func waitUntilAcknowledged(_ epoch: UInt64) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        condition.broadcast()
+        while acknowledgedEpoch < epoch && failure == nil && !isStopping { condition.wait() }
         if let failure { throw failure }
     }
 
@@ -122,6 +153,14 @@ final class OutputStage: @unchecked Sendable {
         case let .datasetEvent(state, time, lifecycle): try writer.datasetEvent(state, at: time, lifecycle: lifecycle)
         case let .runEvent(event, derived, output, inputs):
             try writer.runEvent(event, derived: derived, output: output, inputs: inputs)
+        case let .record(record): try writer.record(record)
+        case let .barrier(epoch, tasks, flush):
+            for task in tasks { try writer.auditChainHead(task) }
+            if flush { try self.flush() }
+            acknowledged.store(epoch, ordering: .releasing)
+            condition.lock()
+            condition.broadcast()
+            condition.unlock()
         }
     }
 }

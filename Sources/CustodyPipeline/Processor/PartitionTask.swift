@@ -6,7 +6,8 @@ import CustodyCore
 /// (`PartitionTasks`), and a struct would be copied (a dozen retains and releases) by every read.
 final class PartitionTask: @unchecked Sendable {
     // @unchecked: a task is used by one thread at a time (the processing thread, or the
-    // thread of the partition group it was moved to until `concurrentPerform` joins).
+    // thread of the partition group it was moved to until `concurrentPerform` joins), except
+    // its audit chain, which only the output stage's thread touches once the task is restored.
     let partition: Int32
     var entities = EntityStore()
     var dirty: Set<EntityID> = []

@@ -18,10 +18,10 @@ extension Processor {
         out.field("limit", limit.records)
         out.field("window", limit.window.text)
         out.endObject()
-        try producer.send(ProducerRecord(topic: configuration.topics.accessCounts,
-                                         partition: partitioner.partition(for: key, partitionCount: partitionCount),
-                                         key: key, value: out.bytes,
-                                         headers: [KafkaHeader(name: "custody-kind", string: "access-count")]))
+        try emitter.record(ProducerRecord(topic: configuration.topics.accessCounts,
+                                          partition: partitioner.partition(for: key, partitionCount: partitionCount),
+                                          key: key, value: out.bytes,
+                                          headers: [KafkaHeader(name: "custody-kind", string: "access-count")]))
     }
 
     func handleAccessCount(_ record: ConsumerRecord) throws {

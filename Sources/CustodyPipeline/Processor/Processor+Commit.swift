@@ -3,50 +3,111 @@ import CustodyKafka
 
 /// Commit points and partition assignment changes.
 extension Processor {
-    /// Writes dirty state to the changelog, waits until every output is acknowledged, then
-    /// commits the input offsets (or commits the transaction that carries them).
-    /// New deletion-proof leaves are made durable (changelog, flushed) before their checkpoint
-    /// is signed and emitted; see `Processor+Proofs`.
+    /// A commit point (every `processing.commitIntervalMs`). At-least-once: the epoch ends
+    /// (`closeEpoch`) and processing goes on while the output stage writes and flushes its
+    /// outputs; `completeCommits` commits its offsets once the stage has acknowledged it. At
+    /// most `commitsInFlight` epochs wait so. Exactly-once: `commitAndWait`.
     func commit() throws {
-        // Every record queued for the output stage is written before the flush, and the
-        // audit chain heads are final before the changelog takes them.
+        guard !isTransactional, let stage = outputStage else { return try commitAndWait() }
+        try closeEpoch(flush: true)
+        try completeCommits()
+        if let oldest = inFlight.first, inFlight.count > Self.commitsInFlight {
+            try stage.waitUntilAcknowledged(oldest.epoch)
+            try completeCommits()
+        }
+    }
+
+    /// Ended epochs waiting for their acknowledgement at most; a commit point beyond waits.
+    static let commitsInFlight = 2
+
+    /// A commit that returns once done (shutdown, revocation, exactly-once): every output is
+    /// written and acknowledged and the offsets are committed (or the transaction that carries
+    /// them). Deletion-proof leaves are sealed only once durable (see `Processor+Proofs`):
+    /// after the acknowledgement, or in the same transaction.
+    func commitAndWait() throws {
+        guard isTransactional else {
+            try closeEpoch(flush: true)
+            if outputStage != nil { try outputStage?.drain() } else { try flushAcknowledged() }
+            try completeCommits()
+            guard inFlight.isEmpty else {
+                throw ProcessorError("COMMIT_INCOMPLETE", "\(inFlight.count) commits were not acknowledged after a flush")
+            }
+            return
+        }
+        try closeEpoch(flush: false)
         try outputStage?.drain()
+        inFlight.removeAll()
+        // The leaves and their seal are in one transaction: both are visible, or neither.
+        try sealPendingProofs()
+        let offsets = pendingOffsets.map { TopicPartitionOffset($0.key, offset: $0.value) }
+        if !offsets.isEmpty { try producer.sendOffsetsToTransaction(offsets, consumer: consumer) }
+        try producer.commitTransaction()
+        try producer.beginTransaction()
+        pendingOffsets.removeAll(keepingCapacity: true)
+        metrics.countCommit(changelogWrites: changelogWritten)
+        changelogWritten = 0
+        recordLag()
+    }
+
+    /// Ends the current epoch: steps not yet run go to their topic, dirty state to the
+    /// changelog, and the output stage gets the epoch's barrier (the audit chain heads, then,
+    /// with `flush`, the flush that acknowledges the epoch). At-least-once, the epoch's
+    /// offsets and proof marks wait in `inFlight` (exactly-once commits them in place).
+    func closeEpoch(flush: Bool) throws {
         try spillSteps()
         try writeChangelogs()
-        let offsets = pendingOffsets.map { TopicPartitionOffset($0.key, offset: $0.value) }
-        if isTransactional {
-            // The leaves and their seal are in one transaction: both are visible, or neither.
-            try sealPendingProofs()
-            if !offsets.isEmpty { try producer.sendOffsetsToTransaction(offsets, consumer: consumer) }
-            try producer.commitTransaction()
-            try producer.beginTransaction()
+        if !isTransactional {
+            var proofMarks: [Int32: UInt64] = [:]
+            for task in tasks.values where !task.pendingProofs.isEmpty { proofMarks[task.partition] = task.proofLog.nextIndex }
+            inFlight.append(InFlightCommit(epoch: epoch, offsets: pendingOffsets, proofMarks: proofMarks,
+                                           changelogWrites: changelogWritten))
+            pendingOffsets.removeAll(keepingCapacity: true)
+            changelogWritten = 0
+        }
+        if let stage = outputStage {
+            try stage.submit(.barrier(epoch: epoch, tasks: tasks.values, flush: flush))
+            stage.start()
         } else {
-            // One flush per commit: it makes the new leaves durable along with everything
-            // else, and they are sealed after it (below).
-            try flushAcknowledged()
-            if !offsets.isEmpty {
+            for task in tasks.values { try emitter.auditChainHead(task) }
+        }
+        epoch += 1
+        lastCommit = .now
+    }
+
+    /// Commits, oldest first, the offsets of every ended epoch the output stage has
+    /// acknowledged, and seals the deletion-proof leaves those epochs made durable.
+    func completeCommits() throws {
+        let acknowledged = outputStage?.acknowledgedEpoch ?? .max
+        while let first = inFlight.first, first.epoch <= acknowledged {
+            inFlight.removeFirst()
+            if !first.offsets.isEmpty {
                 do {
-                    try consumer.commit(offsets)
+                    try consumer.commit(first.offsets.map { TopicPartitionOffset($0.key, offset: $0.value) })
                 } catch let error as KafkaError where Self.groupMoved.contains(error.code) {
                     // The group moved on (a rebalance): outputs and state are written; whoever
                     // owns these partitions next replays the uncommitted records as duplicates.
                     logger.warning("offsets not committed: the group is rebalancing", metadata: ["error": "\(error)"])
                 }
             }
-            // The leaves flushed above are durable: seal them. Their proofs, checkpoint and
-            // sealed frontier are acknowledged by the next commit's flush; a crash before
-            // that restores the leaves unsealed and seals them again into the same tree.
-            try sealPendingProofs()
+            // The epoch's changelog holds these leaves: seal them. Their proofs, checkpoint and
+            // sealed frontier are acknowledged with a later epoch; a crash before that restores
+            // the leaves unsealed, and they are sealed again into the same tree.
+            for (partition, mark) in first.proofMarks.sorted(by: { $0.key < $1.key }) {
+                try sealProofs(partition, through: mark)
+            }
+            metrics.countCommit(changelogWrites: first.changelogWrites)
+            recordLag()
         }
-        pendingOffsets.removeAll(keepingCapacity: true)
-        metrics.countCommit(changelogWrites: changelogWritten)
-        changelogWritten = 0
-        lastCommit = .now
-        recordLag()
     }
 
-    /// Waits until every output is acknowledged; throws when one was not.
+    /// Waits until every output (those the output stage holds included) is acknowledged;
+    /// throws when one was not.
     func flushAcknowledged() throws {
+        try outputStage?.drain()
+        try Self.flushAcknowledged(producer, deliveries)
+    }
+
+    static func flushAcknowledged(_ producer: KafkaProducer, _ deliveries: DeliveryTracker) throws {
         try producer.flush(timeoutMs: 60_000)
         if let failure = deliveries.failure {
             throw ProcessorError("DELIVERY_FAILED",
@@ -110,7 +171,7 @@ extension Processor {
     public func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool) {
         if !lost && callbackFailure == nil {
             do {
-                try commit()
+                try commitAndWait()
                 // The seal of the last leaves, before the partitions' next owner restores them.
                 try flushAcknowledged()
             } catch {
@@ -118,7 +179,10 @@ extension Processor {
                 callbackFailure = error
             }
         }
-        for number in Set(partitions.map(\.partition)) {
+        let numbers = Set(partitions.map(\.partition))
+        // Lost partitions: their uncommitted offsets and unsealed leaves are the next owner's.
+        for index in inFlight.indices { inFlight[index].remove(partitions: numbers) }
+        for number in numbers {
             tasks[number] = nil
             for topic in [configuration.topics.input, configuration.topics.rekey, configuration.topics.accessCounts,
                           configuration.topics.propagation] {

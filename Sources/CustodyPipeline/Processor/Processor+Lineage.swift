@@ -32,9 +32,9 @@ extension Processor {
     }
 
     func sendStep(_ message: Propagation.Message, partition: Int32) throws {
-        try producer.send(ProducerRecord(topic: configuration.topics.propagation, partition: partition,
-                                         key: Array(message.target.value.utf8), value: PropagationCodec.encode(message),
-                                         headers: [KafkaHeader(name: "custody-kind", string: Self.propagationKind)]))
+        try emitter.record(ProducerRecord(topic: configuration.topics.propagation, partition: partition,
+                                          key: Array(message.target.value.utf8), value: PropagationCodec.encode(message),
+                                          headers: [KafkaHeader(name: "custody-kind", string: Self.propagationKind)]))
         metrics.countPropagationStep(remote: true)
     }
 

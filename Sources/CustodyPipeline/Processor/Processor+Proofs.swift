@@ -3,12 +3,12 @@ import CustodyKafka
 
 /// Deletion proofs (CONTRACT section 4): one Merkle log per input partition.
 ///
-/// A first deletion appends a leaf to its partition's log. At the next commit the log's
+/// A first deletion appends a leaf to its partition's log. At the next commit point the log's
 /// frontier and the unsealed leaves go to the changelog first (before the entity states, in
-/// the same partition, so the log is durable whenever the deletion is), the producer is
-/// flushed (and the offsets committed), and only then is the new tree sealed, its checkpoint
-/// signed and the proofs and checkpoint emitted; the sealed frontier follows in the
-/// changelog, acknowledged by the next commit's flush. A crash in between
+/// the same partition, so the log is durable whenever the deletion is); once the commit's
+/// outputs are acknowledged (and its offsets committed), the leaves it carried are sealed,
+/// the checkpoint signed and the proofs and checkpoint emitted; the sealed frontier follows
+/// in the changelog, acknowledged with a later commit. A crash in between
 /// restores the unsealed leaves, which are sealed and emitted again with the same tree: the
 /// log never forks and no proof is lost.
 extension Processor {
@@ -31,14 +31,17 @@ extension Processor {
         for partition in tasks.keys.sorted() { try sealProofs(partition) }
     }
 
-    /// Seals the partition's new leaves: signs the checkpoint, emits a proof per leaf and the
-    /// checkpoint, and writes the sealed frontier to the changelog. The unsealed state must
-    /// already be durable in the changelog.
-    func sealProofs(_ partition: Int32) throws {
+    /// Seals the partition's new leaves (those with an index below `mark`; nil: all): signs
+    /// the checkpoint, emits a proof per leaf and the checkpoint, and writes the sealed
+    /// frontier to the changelog. Those leaves must already be durable in the changelog.
+    func sealProofs(_ partition: Int32, through mark: UInt64? = nil) throws {
         guard let signer, let task = tasks[partition], !task.pendingProofs.isEmpty else { return }
-        let bodies = task.pendingProofs
-        let leafHashes = task.proofLog.pending
-        guard let seal = task.proofLog.seal() else { return }
+        let count = mark.map { Int(min($0 > task.proofLog.size ? $0 - task.proofLog.size : 0, UInt64(task.pendingProofs.count))) }
+            ?? task.pendingProofs.count
+        guard count > 0 else { return }
+        let bodies = Array(task.pendingProofs.prefix(count))
+        let leafHashes = Array(task.proofLog.pending.prefix(count))
+        guard let seal = task.proofLog.seal(count: count) else { return }
         let origin = proofOrigin(partition)
         let note = try signer.sign(Checkpoint(origin: origin, size: seal.size, rootHash: seal.root).text)
         for (offset, body) in bodies.enumerated() {
@@ -48,7 +51,7 @@ extension Processor {
                                                 inclusion: seal.inclusion[offset]))
         }
         try send(configuration.topics.proofs, key: origin, DeletionProofRecords.checkpoint(origin: origin, seal: seal, note: note))
-        task.pendingProofs.removeAll()
+        task.pendingProofs.removeFirst(count)
         task.isProofLogDirty = true
         metrics.countSeal(proofs: bodies.count)
         changelogWritten += try changelogWriter.writeProofLog(&tasks[partition]!)

@@ -85,8 +85,8 @@ extension Processor {
         headers.append(KafkaHeader(name: "custody-original-topic", string: record.topic))
         headers.append(KafkaHeader(name: "custody-original-partition", string: String(record.partition)))
         headers.append(KafkaHeader(name: "custody-original-offset", string: String(record.offset)))
-        try producer.send(ProducerRecord(topic: configuration.topics.rekey, partition: partition, key: key,
-                                         value: record.value, headers: headers))
+        try emitter.record(ProducerRecord(topic: configuration.topics.rekey, partition: partition, key: key,
+                                          value: record.value, headers: headers))
         metrics.countRekeyed()
     }
 
@@ -102,7 +102,7 @@ extension Processor {
         headers.append(KafkaHeader(name: "source-offset",
                                    string: record.headers.last(named: "custody-original-offset")?.stringValue ?? String(record.offset)))
         let key = record.headers.last(named: "custody-original-key").map { $0.value } ?? record.key
-        try producer.send(ProducerRecord(topic: configuration.topics.dlq, key: key, value: record.value, headers: headers))
+        try emitter.record(ProducerRecord(topic: configuration.topics.dlq, key: key, value: record.value, headers: headers))
         metrics.countDeadLetter(code: code)
         logger.debug("dead-lettered", metadata: ["code": "\(code)", "source": "\(record.topicPartition)@\(record.offset)"])
     }
@@ -122,6 +122,6 @@ extension Processor {
     }
 
     func send(_ topic: String, key: String, _ value: JSONValue) throws {
-        try producer.send(ProducerRecord(topic: topic, key: Array(key.utf8), value: JSONWriter.bytes(value)))
+        try emitter.record(ProducerRecord(topic: topic, key: Array(key.utf8), value: JSONWriter.bytes(value)))
     }
 }

@@ -10,9 +10,10 @@ import Synchronization
 /// and writes the tagged copy, decisions, audit records, alerts and dead letters.
 ///
 /// Delivery: outputs are produced as records are processed; every commit interval the dirty
-/// entity states go to the changelog, the producer is flushed, and only when every output was
-/// acknowledged are the input offsets committed (at-least-once). With `exactly-once` the same
-/// happens inside a Kafka transaction that also carries the input offsets.
+/// entity states go to the changelog and the output stage flushes the producer at the
+/// epoch's barrier while processing goes on; only when every output of the epoch was
+/// acknowledged are its input offsets committed (at-least-once). With `exactly-once` the
+/// commit waits, inside a Kafka transaction that also carries the input offsets.
 ///
 /// Runs on the thread that calls `run()` (a dedicated thread: it blocks in librdkafka).
 public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
@@ -48,6 +49,10 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
     var partitionCount: Int32 = 0
     var tasks = PartitionTasks()
     var pendingOffsets: [TopicPartition: Int64] = [:]
+    /// The current commit epoch (at-least-once: each commit point ends one).
+    var epoch: UInt64 = 1
+    /// Ended epochs whose outputs are not all acknowledged yet, oldest first.
+    var inFlight: [InFlightCommit] = []
     var lastCommit = ContinuousClock.now
     var callbackFailure: Error?
     var changelogWritten = 0
@@ -150,8 +155,10 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         }
         controlPlane = try ControlPlane(configuration: configuration, logger: logger, initialFlags: initialFlags)
         defer { controlPlane?.close() }
+        let (producer, deliveries) = (self.producer, self.deliveries)
         outputStage = OutputStage(writer: RecordEmitter(producer: producer, topics: configuration.topics, metrics: metrics,
-                                                        maker: maker, stage: nil))
+                                                        maker: maker, stage: nil),
+                                  flush: { try Self.flushAcknowledged(producer, deliveries) })
         defer {
             outputStage?.stop()
             outputStage = nil
@@ -190,13 +197,14 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
             if let failure = deliveries.failure {
                 throw ProcessorError("DELIVERY_FAILED", "\(failure.topic): \(failure.error.map(String.init(describing:)) ?? "")")
             }
+            if !inFlight.isEmpty { try completeCommits() }
             if ContinuousClock.now - lastCommit >= interval { try commit() }
         }
         logger.info("stopping: draining, committing and leaving the group")
-        try commit()
+        try commitAndWait()
         try consumer.close()
         if let failure = callbackFailure { throw failure }
-        try producer.flush(timeoutMs: 30_000)
+        try flushAcknowledged()
         logger.info("stopped", metadata: ["metrics": "\(metrics.snapshot)"])
     }
 

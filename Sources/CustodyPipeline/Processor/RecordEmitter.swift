@@ -6,9 +6,8 @@ import Foundation
 /// entry, the OpenLineage DatasetEvent and the shadow record. It holds only what is immutable or
 /// thread-safe (the producer, the topic names, the metrics, the decision maker, the output
 /// stage), and the audit chain it extends is that of the partition task passed in: groups of
-/// partitions can emit on parallel threads, each with its own tasks. With a `stage`, the
-/// tagged copies and the decision, audit and lineage records are queued to the stage's
-/// thread, which writes them in the order queued; shadow records are written at once.
+/// partitions can emit on parallel threads, each with its own tasks. With a `stage`, every
+/// record is queued to the stage's thread, which writes them in the order queued.
 struct RecordEmitter: @unchecked Sendable {
     // @unchecked: KafkaProducer and ProcessorMetrics are thread-safe; the rest are values.
     let producer: KafkaProducer
@@ -72,6 +71,23 @@ struct RecordEmitter: @unchecked Sendable {
         try lineage(key, value)
     }
 
+    /// Any other output (an alert, a dead letter, a proof, a re-keyed record, a step).
+    func record(_ record: ProducerRecord) throws {
+        if let stage { return try stage.submit(.record(record)) }
+        try producer.send(record)
+    }
+
+    /// The partition's audit chain head on the changelog, when entries were chained since the
+    /// last one (the output stage writes it at each commit's barrier, after those entries).
+    func auditChainHead(_ task: PartitionTask) throws {
+        guard task.isAuditChainDirty else { return }
+        let head: JSONValue = ["chain": .string(task.auditChain.chain), "sequence": .number(Double(task.auditChain.sequence)),
+                               "previousHash": .string(task.auditChain.previousHash)]
+        try producer.send(ProducerRecord(topic: topics.changelog, partition: task.partition,
+                                         key: Array(PartitionTask.auditChainKey.utf8), value: JSONWriter.bytes(head)))
+        task.isAuditChainDirty = false
+    }
+
     private func lineage(_ key: String, _ value: [UInt8]) throws {
         try producer.send(ProducerRecord(topic: topics.lineage, key: Array(key.utf8), value: value))
     }
@@ -83,6 +99,6 @@ struct RecordEmitter: @unchecked Sendable {
             entity: state.entity, at: time, eventId: cause.eventId, flag: choice.flag, enforced: enforced,
             enforcedVariant: choice.enforcedVariant, shadow: shadow, shadowVariant: choice.variant)
         metrics.countShadow(flag: choice.flag, differs: !differences.isEmpty)
-        try producer.send(ProducerRecord(topic: topics.shadow, key: Array(state.entity.value.utf8), value: JSONWriter.bytes(record)))
+        try self.record(ProducerRecord(topic: topics.shadow, key: Array(state.entity.value.utf8), value: JSONWriter.bytes(record)))
     }
 }
