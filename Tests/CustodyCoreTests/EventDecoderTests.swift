@@ -78,6 +78,23 @@ func errorCode(_ value: [UInt8]?, headers: (String) -> [UInt8]? = structuredHead
         #expect(errorCode(Array("{}".utf8), headers: { missing[$0].map { Array($0.utf8) } }) == "MISSING_ATTRIBUTE")
     }
 
+    /// Ids hash once, when made: an id decoded from an event and one made from a string are
+    /// the same key in a table, and ids that share a long prefix stay apart.
+    @Test func entityIdsFromEventsAndStringsAreTheSameKeys() throws {
+        let decoded = try decode(structuredEvent(type: "moved", data: #"{"location":"s3://b"}"#)).get().subject
+        let made = try #require(EntityID(decoded.value))
+        #expect(decoded == made && decoded.hashValue == made.hashValue)
+        var table: [EntityID: Int] = [made: 1]
+        table[decoded, default: 0] += 1
+        #expect(table == [made: 2])
+        let prefix = "postgres://db4:5432/shop.public.t"
+        let ids = (0..<2_000).compactMap { EntityID("\(prefix)\($0)") }
+        let set = Set(ids)
+        #expect(set.count == 2_000)
+        #expect(ids.allSatisfy { set.contains(EntityID($0.value)!) })
+        #expect(EntityID("\(prefix)1")! != EntityID("\(prefix)10")!)
+    }
+
     @Test func invalidEventsAreRejectedWithStableCodes() {
         let valid = #"{"owner":"o"}"#
         #expect(errorCode(nil) == "EMPTY_RECORD")

@@ -1,21 +1,37 @@
 /// An entity id: a URI `scheme://authority/path` (`postgres://db1:5432/shop.public.orders`).
 /// For OpenLineage, namespace = `scheme://authority` and name = the path without its leading `/`.
+///
+/// An id hashes its value once, when it is made: state tables, sets and lineage lists look
+/// ids up many times each (ids of one store often share a long prefix, which made every
+/// probe of a table compare tens of bytes). Two ids are equal when their values are; the
+/// stored hash only decides unequal ones quickly. It is the standard library's seeded hash
+/// of the value, so table flooding is as hard as with plain strings.
 public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let value: String
+    private let valueHash: Int
 
     /// Validates `value`; nil when it is not `scheme://authority/path` with a non-empty path,
     /// or holds spaces or control characters.
     public init?(_ value: String) {
         guard EntityID.isValid(value) else { return nil }
-        self.value = value
+        self.init(validated: value)
     }
 
     /// For bytes already checked with `isValid`.
     init(validated value: String) {
         self.value = value
+        valueHash = value.hashValue
     }
 
     public var description: String { value }
+
+    public static func == (lhs: EntityID, rhs: EntityID) -> Bool {
+        lhs.valueHash == rhs.valueHash && lhs.value == rhs.value
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(valueHash)
+    }
 
     public static func < (lhs: EntityID, rhs: EntityID) -> Bool { lhs.value < rhs.value }
 
