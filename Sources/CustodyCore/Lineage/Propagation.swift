@@ -38,18 +38,24 @@ public enum Propagation {
         }
     }
 
-    /// The event a propagation started from: its key and its subject.
-    public struct Cause: Sendable, Equatable {
-        public var source: String
-        public var eventId: String
-        public var type: String
-        public var entity: EntityID
+    /// The event a propagation started from: its key and its subject. A reference: every
+    /// step of a propagation carries the same cause, and copying a step then retains one
+    /// object instead of four strings and an id.
+    public final class Cause: Sendable, Equatable {
+        public let source: String
+        public let eventId: String
+        public let type: String
+        public let entity: EntityID
 
         public init(source: String, eventId: String, type: String, entity: EntityID) {
             self.source = source
             self.eventId = eventId
             self.type = type
             self.entity = entity
+        }
+
+        public static func == (lhs: Cause, rhs: Cause) -> Bool {
+            lhs === rhs || (lhs.source == rhs.source && lhs.eventId == rhs.eventId && lhs.type == rhs.type && lhs.entity == rhs.entity)
         }
     }
 

@@ -26,8 +26,10 @@ final class OutputStage: @unchecked Sendable {
         case tagged(ConsumerRecord, headers: EventHeaders)
         case decision(Decision, task: PartitionTask, eventId: String)
         case audit(AuditEntry, entity: EntityID, task: PartitionTask)
-        case datasetEvent(EntityState, at: Timestamp, lifecycle: String?)
-        case runEvent(LifecycleEvent, derived: EventData.Derived, output: EntityState, inputs: [(EntityID, EntityState?)])
+        // The two large cases are boxed: a job is copied into the queue, and the queue moves
+        // its jobs when it grows, so every job costs the size of the largest case.
+        indirect case datasetEvent(EntityState, at: Timestamp, lifecycle: String?)
+        indirect case runEvent(LifecycleEvent, derived: EventData.Derived, output: EntityState, inputs: [(EntityID, EntityState?)])
         /// Any other output, written as it is.
         case record(ProducerRecord)
         /// The end of commit epoch `epoch`: the audit chain heads of `tasks`, then (when
@@ -44,6 +46,9 @@ final class OutputStage: @unchecked Sendable {
     private let acknowledged = Atomic<UInt64>(0)
     private let condition = NSCondition()
     private var jobs = Deque<Job>()
+    /// The buffer of the batch written before, emptied: the next batch's queue (a queue that
+    /// grows from nothing for every batch would copy its jobs each time it doubles).
+    private var recycled = Deque<Job>()
     private var isWriting = false
     private var isStopping = false
     private var failure: Error?
@@ -68,7 +73,7 @@ final class OutputStage: @unchecked Sendable {
     /// Queues `job`; throws the stage's failure, if any. The stage's thread is woken by
     /// `start`, or when a batch's worth is queued: waking it per record would cost a context
     /// switch per record.
-    func submit(_ job: Job) throws {
+    func submit(_ job: consuming Job) throws {
         condition.lock()
         defer { condition.unlock() }
         while jobs.count >= Self.capacity && failure == nil && !isStopping { condition.wait() }
@@ -122,8 +127,9 @@ final class OutputStage: @unchecked Sendable {
         while true {
             while jobs.isEmpty && !isStopping { condition.wait() }
             if jobs.isEmpty || failure != nil { break }
-            let batch = jobs
-            jobs = Deque(minimumCapacity: min(batch.count, Self.capacity))
+            var batch = jobs
+            jobs = recycled
+            recycled = Deque()
             isWriting = true
             condition.broadcast()
             condition.unlock()
@@ -134,7 +140,9 @@ final class OutputStage: @unchecked Sendable {
                     break
                 }
             }
+            batch.removeAll(keepingCapacity: true)
             condition.lock()
+            recycled = batch
             isWriting = false
             if let error { failure = error }
             condition.broadcast()
