@@ -20,8 +20,9 @@ import Synchronization
 /// thread waits for the flush. `drain` waits for everything queued, barriers included.
 /// The first failure stops the stage; `submit` and `drain` rethrow it.
 final class OutputStage: @unchecked Sendable {
-    // @unchecked: the queue and flags are guarded by `condition`; a job's partition task is
-    // touched here only in its audit chain, which the processing thread reads after `drain`.
+    // @unchecked: the queue and flags are guarded by `condition`, the acknowledged epoch is
+    // atomic; a job's partition task is touched here only in its audit chain, which only this
+    // thread touches once the task is restored.
     enum Job {
         case tagged(ConsumerRecord, headers: EventHeaders)
         case decision(Decision, task: PartitionTask, eventId: String)

@@ -27,7 +27,8 @@ extension Processor {
     func commitAndWait() throws {
         guard isTransactional else {
             try closeEpoch(flush: true)
-            if outputStage != nil { try outputStage?.drain() } else { try flushAcknowledged() }
+            // The stage's barrier flushes; without a stage, flush here.
+            if let stage = outputStage { try stage.drain() } else { try flushAcknowledged() }
             try completeCommits()
             guard inFlight.isEmpty else {
                 throw ProcessorError("COMMIT_INCOMPLETE", "\(inFlight.count) commits were not acknowledged after a flush")
@@ -36,7 +37,6 @@ extension Processor {
         }
         try closeEpoch(flush: false)
         try outputStage?.drain()
-        inFlight.removeAll()
         // The leaves and their seal are in one transaction: both are visible, or neither.
         try sealPendingProofs()
         let offsets = pendingOffsets.map { TopicPartitionOffset($0.key, offset: $0.value) }
