@@ -27,8 +27,8 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
     var propagating: Set<String> = []
     /// Policy versions and flag sets arriving at run time (created when processing starts).
     var controlPlane: ControlPlane?
-    /// Writes tagged copies, decision, audit and lineage records on a thread of its own while
-    /// processing runs.
+    /// Writes every output on a thread of its own while processing runs, and flushes the
+    /// producer at each commit's barrier.
     var outputStage: OutputStage?
     let initialFlags: FlagSet?
     /// Entities still to re-decide after a policy or flag change, per partition.

@@ -14,8 +14,7 @@ struct RecordEmitter: @unchecked Sendable {
     let topics: CustodyConfiguration.Topics
     let metrics: ProcessorMetrics
     let maker: DecisionMaker
-    /// Where tagged copies and decision, audit and lineage records are queued (nil: written
-    /// by the caller).
+    /// Where every record is queued (nil: written by the caller).
     let stage: OutputStage?
 
     /// The input record, value unchanged, with its headers (policy-context and internal
