@@ -131,6 +131,38 @@ import Testing
     }
 }
 
+extension PropagationTests {
+    /// A derived event that lists a new input as masked asks no origin to re-announce: nothing
+    /// ever came through that edge. Re-announcing floods each origin's whole reach, and on the
+    /// bench stream (new masked inputs in 20% of derived events) it made 10 million steps of
+    /// 200,000 events. Masking an edge that was unmasked still re-announces.
+    @Test func aNewInputMaskedFromTheStartCausesNoReannouncement() {
+        var world = World()
+        let (owner, carrier, subject) = (EntityID("s3://lake/owner")!, EntityID("s3://lake/carrier")!, EntityID("s3://lake/subject")!)
+        world.apply(owner, .created(EventData.Created(classification: ["pii"], owner: "o", category: "c")), type: .created)
+        world.apply(carrier, .derived(EventData.Derived(inputs: [owner], jobNamespace: "j", jobName: "n")), type: .derived)
+        world.apply(subject, .derived(EventData.Derived(inputs: [carrier], jobNamespace: "j", jobName: "n")), type: .derived)
+        while !world.inFlight.isEmpty { world.deliver(0) }
+        #expect(world.states[subject]!.effectiveClassification == ["pii"])
+
+        let masked = EntityID("s3://lake/masked")!
+        world.apply(masked, .created(EventData.Created(classification: ["fin"], owner: "o", category: "c")), type: .created)
+        world.apply(subject, .derived(EventData.Derived(inputs: [masked], jobNamespace: "j", jobName: "n", masked: [masked])),
+                    type: .derived)
+        #expect(world.inFlight.isEmpty, "a new masked input sends no step: \(world.inFlight.map(\.kind))")
+        #expect(world.states[subject]!.maskedInputs == [masked])
+        #expect(world.states[subject]!.effectiveClassification == ["pii"])
+
+        world.apply(subject, .derived(EventData.Derived(inputs: [carrier], jobNamespace: "j", jobName: "n", masked: [carrier])),
+                    type: .derived)
+        #expect(world.inFlight.map(\.kind) == [.reannounce(classification: "pii")])
+        #expect(world.inFlight.map(\.target) == [owner])
+        while !world.inFlight.isEmpty { world.deliver(0) }
+        #expect(world.states[subject]!.effectiveClassification == [])
+        #expect(world.states[carrier]!.effectiveClassification == ["pii"])
+    }
+}
+
 extension SplitMix64 {
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
     mutating func chance(_ percent: Int) -> Bool { below(100) < percent }

@@ -53,7 +53,8 @@ public struct DecisionMaker: Sendable {
             // The event states, for each input it lists, whether it is masked for this entity.
             var change = LineageChange()
             for input in derived.inputs + derived.masked where input != state.entity {
-                if !state.inputs.contains(input) {
+                let isNew = !state.inputs.contains(input)
+                if isNew {
                     state.inputs.append(input)
                     change.added.append(input)
                 }
@@ -61,7 +62,9 @@ public struct DecisionMaker: Sendable {
                 if derived.masked.contains(input) {
                     if !wasMasked {
                         state.maskedInputs.append(input)
-                        change.masked.append(input)
+                        // A new input masked from the start never carried anything here:
+                        // only an unmasked edge that becomes masked calls for re-announcing.
+                        if !isNew { change.masked.append(input) }
                         change.added.removeAll { $0 == input }
                     }
                 } else if wasMasked {
@@ -243,7 +246,8 @@ public struct EventOutcome: Sendable {
 public struct LineageChange: Sendable, Equatable {
     /// New inputs, unmasked.
     public var added: [EntityID] = []
-    /// Inputs (new or known) now masked for the subject.
+    /// Known unmasked inputs now masked for the subject (a new input masked from the start
+    /// is in neither list: nothing came through it).
     public var masked: [EntityID] = []
     /// Inputs masked before, unmasked now.
     public var unmasked: [EntityID] = []
