@@ -22,8 +22,8 @@ struct OutputStageTests {
                              maker: DecisionMaker(registry: PolicyRegistry([])), stage: nil)
     }
 
-    func state(_ name: String) -> EntityState {
-        EntityState(entity: EntityID("s3://lake/\(name)")!, createdAt: Timestamp(millisecondsSinceEpoch: 0))
+    func facts(_ name: String) -> DatasetFacts {
+        DatasetFacts(EntityState(entity: EntityID("s3://lake/\(name)")!, createdAt: Timestamp(millisecondsSinceEpoch: 0)))
     }
 
     func entry(_ index: Int) -> AuditEntry {
@@ -60,7 +60,7 @@ struct OutputStageTests {
         let task = PartitionTask(partition: 0, auditChain: AuditChain(chain: "in/0"), purgeGraceMilliseconds: 0)
         // More than `wakeAt` between wake-ups, and wake-ups in between, as the processor makes them.
         for index in 0..<6_000 {
-            try stage.submit(.datasetEvent(state("t\(index)"), at: Timestamp(millisecondsSinceEpoch: 0), lifecycle: nil))
+            try stage.submit(.datasetEvent(facts("t\(index)"), at: Timestamp(millisecondsSinceEpoch: 0), lifecycle: nil))
             if index % 3 == 0 { try stage.submit(.audit(entry(index), entity: EntityID("s3://lake/t")!, task: task)) }
             if index % 1_000 == 999 { stage.start() }
         }
@@ -105,7 +105,7 @@ struct OutputStageTests {
             let record = ConsumerRecord(topic: "in", partition: 0, offset: Int64(index), key: Array("k\(index)".utf8),
                                         value: value, headers: headers)
             try stage.submit(.tagged(record, headers: context))
-            if index % 7 == 0 { try stage.submit(.datasetEvent(state("t\(index)"), at: Timestamp(millisecondsSinceEpoch: 0), lifecycle: nil)) }
+            if index % 7 == 0 { try stage.submit(.datasetEvent(facts("t\(index)"), at: Timestamp(millisecondsSinceEpoch: 0), lifecycle: nil)) }
             if index % 500 == 499 { stage.start() }
         }
         try stage.drain()
@@ -173,8 +173,8 @@ struct OutputStageTests {
         defer { stage.stop() }
         // A DatasetEvent of a 1,500-character entity id is well above 1,000 bytes.
         let at = Timestamp(millisecondsSinceEpoch: 0)
-        try stage.submit(.datasetEvent(state(String(repeating: "x", count: 1_500)), at: at, lifecycle: "DROP"))
+        try stage.submit(.datasetEvent(facts(String(repeating: "x", count: 1_500)), at: at, lifecycle: "DROP"))
         #expect(throws: KafkaError.self) { try stage.drain() }
-        #expect(throws: KafkaError.self) { try stage.submit(.datasetEvent(state("t"), at: at, lifecycle: nil)) }
+        #expect(throws: KafkaError.self) { try stage.submit(.datasetEvent(facts("t"), at: at, lifecycle: nil)) }
     }
 }

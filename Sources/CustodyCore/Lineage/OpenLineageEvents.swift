@@ -16,7 +16,7 @@ public enum OpenLineageEvents {
     static let custodySchema = "https://custody.example.org/schemas/openlineage/CustodyDecisionDatasetFacet.json#/$defs/CustodyDecisionDatasetFacet"
 
     /// A dataset as known: its id, and its facets from its state when this instance holds it.
-    static func writeDataset(_ entity: EntityID, state: EntityState?, lifecycle: String? = nil, to out: inout JSONOutput) {
+    static func writeDataset(_ entity: EntityID, facts state: DatasetFacts?, lifecycle: String? = nil, to out: inout JSONOutput) {
         out.beginObject()
         out.field("namespace", entity.namespace)
         out.field("name", entity.name)
@@ -79,8 +79,8 @@ public enum OpenLineageEvents {
     }
 
     /// The RunEvent of a `derived` event: (Kafka key, event bytes).
-    public static func run(_ event: LifecycleEvent, derived: EventData.Derived, output: EntityState?,
-                           inputs: [(EntityID, EntityState?)]) -> (key: String, value: [UInt8]) {
+    public static func run(_ event: LifecycleEvent, derived: EventData.Derived, output: DatasetFacts?,
+                           inputs: [(EntityID, DatasetFacts?)]) -> (key: String, value: [UInt8]) {
         var out = JSONOutput(capacity: 1024 + 512 * inputs.count)
         out.beginObject()
         out.field("eventType", "COMPLETE")
@@ -98,27 +98,27 @@ public enum OpenLineageEvents {
         out.endObject()
         out.key("inputs")
         out.beginArray()
-        for (entity, state) in inputs { writeDataset(entity, state: state, to: &out) }
+        for (entity, facts) in inputs { writeDataset(entity, facts: facts, to: &out) }
         out.endArray()
         out.key("outputs")
         out.beginArray()
-        writeDataset(event.subject, state: output, to: &out)
+        writeDataset(event.subject, facts: output, to: &out)
         out.endArray()
         out.endObject()
         return ("run:\(derived.jobNamespace)/\(derived.jobName)", out.bytes)
     }
 
     /// A DatasetEvent for an entity whose classification, owner or existence changed.
-    public static func datasetEvent(_ state: EntityState, at time: Timestamp, lifecycle: String? = nil) -> (key: String, value: [UInt8]) {
+    public static func datasetEvent(_ facts: DatasetFacts, at time: Timestamp, lifecycle: String? = nil) -> (key: String, value: [UInt8]) {
         var out = JSONOutput(capacity: 1024)
         out.beginObject()
         out.field("eventTime", time)
         out.field("producer", producer)
         out.field("schemaURL", datasetSchema)
         out.key("dataset")
-        writeDataset(state.entity, state: state, lifecycle: lifecycle, to: &out)
+        writeDataset(facts.entity, facts: facts, lifecycle: lifecycle, to: &out)
         out.endObject()
-        return ("dataset:\(state.entity.namespace)/\(state.entity.name)", out.bytes)
+        return ("dataset:\(facts.entity.namespace)/\(facts.entity.name)", out.bytes)
     }
 
     /// A name-based UUID for runs without a `runId`: the first 16 bytes of SHA-256(text),

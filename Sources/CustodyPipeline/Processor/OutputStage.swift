@@ -29,8 +29,8 @@ final class OutputStage: @unchecked Sendable {
         case audit(AuditEntry, entity: EntityID, task: PartitionTask)
         // The two large cases are boxed: a job is copied into the queue, and the queue moves
         // its jobs when it grows, so every job costs the size of the largest case.
-        indirect case datasetEvent(EntityState, at: Timestamp, lifecycle: String?)
-        indirect case runEvent(LifecycleEvent, derived: EventData.Derived, output: EntityState, inputs: [(EntityID, EntityState?)])
+        indirect case datasetEvent(DatasetFacts, at: Timestamp, lifecycle: String?)
+        indirect case runEvent(LifecycleEvent, derived: EventData.Derived, output: DatasetFacts, inputs: [(EntityID, DatasetFacts?)])
         /// Any other output, written as it is.
         case record(ProducerRecord)
         /// The end of commit epoch `epoch`: the audit chain heads of `tasks`, then (when
@@ -135,7 +135,9 @@ final class OutputStage: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
             var error: Error?
-            for job in batch {
+            // Each job is moved out of the queue, not copied: a copy retains what the job holds
+            // and the emptied queue releases it again.
+            while let job = batch.popFirst() {
                 do { try write(job) } catch let caught {
                     error = caught
                     break
@@ -159,7 +161,7 @@ final class OutputStage: @unchecked Sendable {
         case let .tagged(record, headers): try writer.tagged(record, headers: headers)
         case let .decision(decision, task, eventId): try writer.decision(decision, task: task, eventId: eventId)
         case let .audit(entry, entity, task): try writer.audit(entry, entity: entity, task: task)
-        case let .datasetEvent(state, time, lifecycle): try writer.datasetEvent(state, at: time, lifecycle: lifecycle)
+        case let .datasetEvent(facts, time, lifecycle): try writer.datasetEvent(facts, at: time, lifecycle: lifecycle)
         case let .runEvent(event, derived, output, inputs):
             try writer.runEvent(event, derived: derived, output: output, inputs: inputs)
         case let .record(record): try writer.record(record)

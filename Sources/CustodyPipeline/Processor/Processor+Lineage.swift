@@ -111,17 +111,19 @@ extension Processor {
         try dispatch(messages)
         switch event.data {
         case let .derived(derived):
-            guard let state = task.entities[event.subject] else { return }
+            guard let output = task.entities.read(event.subject, { DatasetFacts($0) }) else { return }
             let inputs = (derived.inputs + derived.masked).map { input in
                 let inputPartition = partitioner.partition(for: input.value, partitionCount: partitionCount)
-                return (input, tasks[inputPartition]?.entities[input])
+                return (input, tasks[inputPartition]?.entities.read(input, { DatasetFacts($0) }))
             }
-            try emitter.runEvent(event, derived: derived, output: state, inputs: inputs)
+            try emitter.runEvent(event, derived: derived, output: output, inputs: inputs)
         case .classified, .ownerChanged:
-            if outcome.isNewDecision, let state = task.entities[event.subject] { try emitter.datasetEvent(state, at: event.time) }
+            if outcome.isNewDecision, let facts = task.entities.read(event.subject, { DatasetFacts($0) }) {
+                try emitter.datasetEvent(facts, at: event.time)
+            }
         case .deleted where outcome.isFirstDeletion:
-            guard let state = task.entities[event.subject] else { return }
-            try emitter.datasetEvent(state, at: event.time, lifecycle: "DROP")
+            guard let facts = task.entities.read(event.subject, { DatasetFacts($0) }) else { return }
+            try emitter.datasetEvent(facts, at: event.time, lifecycle: "DROP")
         default:
             break
         }

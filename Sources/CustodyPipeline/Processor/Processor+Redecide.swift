@@ -43,7 +43,7 @@ extension Processor {
         }
         guard let (decision, updated) = decided else { return }
         try emitter.decision(decision, task: task, eventId: cause.eventId)
-        try emitter.datasetEvent(updated, at: now)
+        try emitter.datasetEvent(DatasetFacts(updated), at: now)
         if maker.rollout != nil { try emitter.shadow(updated, enforced: decision, cause: decision.cause, at: now, eventKey: eventKey) }
     }
 }

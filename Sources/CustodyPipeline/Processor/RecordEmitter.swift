@@ -55,16 +55,16 @@ struct RecordEmitter: @unchecked Sendable {
 
     /// The OpenLineage DatasetEvent of an entity's classification, owner and decision
     /// (`lifecycle`: the lifecycleStateChange facet, "DROP" for a deletion).
-    func datasetEvent(_ state: EntityState, at time: Timestamp, lifecycle: String? = nil) throws {
-        if let stage { return try stage.submit(.datasetEvent(state, at: time, lifecycle: lifecycle)) }
-        let (key, value) = OpenLineageEvents.datasetEvent(state, at: time, lifecycle: lifecycle)
+    func datasetEvent(_ facts: DatasetFacts, at time: Timestamp, lifecycle: String? = nil) throws {
+        if let stage { return try stage.submit(.datasetEvent(facts, at: time, lifecycle: lifecycle)) }
+        let (key, value) = OpenLineageEvents.datasetEvent(facts, at: time, lifecycle: lifecycle)
         try lineage(key, value)
     }
 
-    /// The OpenLineage RunEvent of a `derived` event, with its output's and inputs' states as
+    /// The OpenLineage RunEvent of a `derived` event, with its output's and inputs' facts as
     /// they were when it was handled.
-    func runEvent(_ event: LifecycleEvent, derived: EventData.Derived, output: EntityState,
-                  inputs: [(EntityID, EntityState?)]) throws {
+    func runEvent(_ event: LifecycleEvent, derived: EventData.Derived, output: DatasetFacts,
+                  inputs: [(EntityID, DatasetFacts?)]) throws {
         if let stage { return try stage.submit(.runEvent(event, derived: derived, output: output, inputs: inputs)) }
         let (key, value) = OpenLineageEvents.run(event, derived: derived, output: output, inputs: inputs)
         try lineage(key, value)
