@@ -26,5 +26,15 @@ import Testing
         let bareInput = "s3://a/b\u{1F}s\u{1F}e\u{1F}p\u{1F}1\u{1F}d\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}0\u{1F}\u{1F}"
         let bareId = DecisionMaker.decisionId(entity: EntityID("s3://a/b")!, eventKey: EventKey(source: "s", id: "e"), basis: bare)
         #expect(bareId.hex == String(Hex.encode(SHA256.hash(data: Array(bareInput.utf8))).prefix(32)))
+
+        // Numbers are their decimal digits: a time before 1970 has a minus sign.
+        for (version, milliseconds) in [(0, Int64(-1)), (1_000_000, Int64(-86_400_000)), (Int.max, Int64.min), (9, Int64.max)] {
+            let numbered = DecisionBasis(policy: PolicyReference(id: "p", version: version, digest: "d"), rolloutVariant: nil,
+                                    effectiveClassification: [], owner: nil, category: nil, jurisdiction: nil, origin: nil,
+                                    location: nil, createdAt: Timestamp(millisecondsSinceEpoch: milliseconds), isOnLegalHold: false)
+            let numberedInput = "s3://a/b\u{1F}s\u{1F}e\u{1F}p\u{1F}\(version)\u{1F}d\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\(milliseconds)\u{1F}\u{1F}"
+            let numberedId = DecisionMaker.decisionId(entity: EntityID("s3://a/b")!, eventKey: EventKey(source: "s", id: "e"), basis: numbered)
+            #expect(numberedId.hex == String(Hex.encode(SHA256.hash(data: Array(numberedInput.utf8))).prefix(32)), "\(version) \(milliseconds)")
+        }
     }
 }

@@ -210,7 +210,8 @@ public struct DecisionBasis: Sendable, Equatable {
             sink.add(0x1F)
         }
         add(policy.id)
-        add(String(policy.version))
+        sink.add(decimal: Int64(policy.version))
+        sink.add(0x1F)
         add(policy.digest)
         add(rolloutVariant)
         for value in effectiveClassification {
@@ -223,7 +224,8 @@ public struct DecisionBasis: Sendable, Equatable {
         add(jurisdiction)
         add(origin)
         add(location)
-        add(String(createdAt.millisecondsSinceEpoch))
+        sink.add(decimal: createdAt.millisecondsSinceEpoch)
+        sink.add(0x1F)
         add(isOnLegalHold ? "hold" : "")
     }
 }

@@ -29,11 +29,15 @@ extension Processor {
             try deadLetter(record, code: error.code.rawValue, message: error.message)
             return
         }
-        let subjectKey = Array(event.subject.value.utf8)
-        let target = partitioner.partition(for: subjectKey, partitionCount: partitionCount)
-        if record.topic == configuration.topics.input && (record.key != subjectKey || record.partition != target) {
-            try rekey(record, key: subjectKey, partition: target)
-            return
+        if record.topic == configuration.topics.input {
+            // Compared on the bytes: no array per record for the subject when it is the key.
+            let target = partitioner.partition(for: event.subject.value, partitionCount: partitionCount)
+            var subject = event.subject.value
+            let isKey = subject.withUTF8 { bytes in record.key?.elementsEqual(bytes) ?? false }
+            if !isKey || record.partition != target {
+                try rekey(record, key: Array(event.subject.value.utf8), partition: target)
+                return
+            }
         }
         guard tasks.contains(record.partition) else {
             throw ProcessorError("NO_TASK", "a record of \(record.topicPartition) arrived before its state was restored")
