@@ -163,6 +163,36 @@ extension PropagationTests {
     }
 }
 
+extension PropagationTests {
+    /// An entity keeps at most `maximumOrigins` origins per classification. When the ones it
+    /// keeps stop owning it, it pulls from its inputs and learns an origin it never kept.
+    @Test func anEntityThatLosesTheOriginsItKeptPullsAnotherOne() {
+        var world = World()
+        let owners = (0..<(Propagation.maximumOrigins + 1)).map { EntityID("s3://lake/owner\($0)")! }
+        let subject = EntityID("s3://lake/subject")!
+        for owner in owners {
+            world.apply(owner, .created(EventData.Created(classification: ["pii"], owner: "o", category: "c")), type: .created)
+        }
+        world.apply(subject, .derived(EventData.Derived(inputs: owners, jobNamespace: "j", jobName: "n")), type: .derived)
+        while !world.inFlight.isEmpty { world.deliver(0) }
+        let kept = Set(world.states[subject]!.flows["pii"]!.carried.keys)
+        #expect(kept.count == Propagation.maximumOrigins)
+        #expect(world.states[subject]!.effectiveClassification == ["pii"])
+
+        for owner in kept {
+            world.apply(owner, .classified(classification: []), type: .classified)
+            while !world.inFlight.isEmpty { world.deliver(0) }
+        }
+        let remaining = Set(owners).subtracting(kept)
+        #expect(Set(world.states[subject]!.flows["pii"]!.carried.keys) == remaining)
+        #expect(world.states[subject]!.effectiveClassification == ["pii"])
+
+        for owner in remaining { world.apply(owner, .classified(classification: []), type: .classified) }
+        while !world.inFlight.isEmpty { world.deliver(0) }
+        #expect(world.states[subject]!.effectiveClassification == [])
+    }
+}
+
 extension SplitMix64 {
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
     mutating func chance(_ percent: Int) -> Bool { below(100) < percent }

@@ -59,8 +59,10 @@ public enum Propagation {
         }
     }
 
-    /// Origins kept per entity and classification (any one proves the classification reaches it).
-    public static let maximumOrigins = 4
+    /// Origins kept per entity and classification: any one proves the classification reaches
+    /// it, and a second spares a pull when one is retracted. Each one kept is an assert sent
+    /// to every output, so more cost steps on dense graphs (docs/lineage.md).
+    public static let maximumOrigins = 2
 
     /// Per classification: the entity's epoch as an origin, what it carries, and the floors.
     public struct Flow: Sendable, Equatable {
