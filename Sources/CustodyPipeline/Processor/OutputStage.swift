@@ -10,8 +10,8 @@ import Synchronization
 /// record. A pipeline, not a fork and join: neither side waits for the other per batch.
 ///
 /// The processing thread's other outputs (alerts, dead letters, proofs, re-keyed records,
-/// propagation steps, shadow records) are queued here too (`record`): the stage's thread is
-/// the one that hands records to the producer between commits.
+/// propagation steps, shadow records) are queued here too (`alert`, `record`): the stage's
+/// thread is the one that hands records to the producer between commits.
 ///
 /// A commit point queues a `barrier` for its epoch and goes on processing. The stage writes
 /// the audit chain heads of the entries before it, then (at-least-once) flushes the producer:
@@ -27,10 +27,11 @@ final class OutputStage: @unchecked Sendable {
         case tagged(ConsumerRecord, headers: EventHeaders)
         case decision(Decision, task: PartitionTask, eventId: String)
         case audit(AuditEntry, entity: EntityID, task: PartitionTask)
-        // The two large cases are boxed: a job is copied into the queue, and the queue moves
+        // The large cases are boxed: a job is copied into the queue, and the queue moves
         // its jobs when it grows, so every job costs the size of the largest case.
         indirect case datasetEvent(DatasetFacts, at: Timestamp, lifecycle: String?)
         indirect case runEvent(LifecycleEvent, derived: EventData.Derived, output: DatasetFacts, inputs: [(EntityID, DatasetFacts?)])
+        indirect case alert(AlertKind, event: LifecycleEvent, decision: Decision)
         /// Any other output, written as it is.
         case record(ProducerRecord)
         /// The end of commit epoch `epoch`: the audit chain heads of `tasks`, then (when
@@ -164,6 +165,7 @@ final class OutputStage: @unchecked Sendable {
         case let .datasetEvent(facts, time, lifecycle): try writer.datasetEvent(facts, at: time, lifecycle: lifecycle)
         case let .runEvent(event, derived, output, inputs):
             try writer.runEvent(event, derived: derived, output: output, inputs: inputs)
+        case let .alert(kind, event, decision): try writer.alert(kind, event: event, decision: decision)
         case let .record(record): try writer.record(record)
         case let .barrier(epoch, tasks, flush):
             for task in tasks { try writer.auditChainHead(task) }

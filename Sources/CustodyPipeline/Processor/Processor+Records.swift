@@ -76,9 +76,7 @@ extension Processor {
         if !outcome.isDuplicate { try lineage(after: event, outcome: outcome, partition: record.partition) }
         for kind in outcome.alerts {
             metrics.countAlert(kind: kind.rawValue)
-            try send(configuration.topics.alerts, key: event.subject.value,
-                     GovernanceRecords.alert(kind, entity: event.subject.value, at: event.time, eventKey: eventKey,
-                                             decision: decision, message: kind.message(entity: event.subject, event: event)))
+            try emitter.alert(kind, event: event, decision: decision)
         }
     }
 

@@ -70,7 +70,17 @@ struct RecordEmitter: @unchecked Sendable {
         try lineage(key, value)
     }
 
-    /// Any other output (an alert, a dead letter, a proof, a re-keyed record, a step).
+    /// An alert `event` raised (on the alerts topic, keyed by its subject): built on the
+    /// stage's thread, as the records of a decision are.
+    func alert(_ kind: AlertKind, event: LifecycleEvent, decision: Decision) throws {
+        if let stage { return try stage.submit(.alert(kind, event: event, decision: decision)) }
+        let record = GovernanceRecords.alert(kind, entity: event.subject.value, at: event.time,
+                                             eventKey: EventKey(source: event.source, id: event.id), decision: decision,
+                                             message: kind.message(entity: event.subject, event: event))
+        try producer.send(ProducerRecord(topic: topics.alerts, key: Array(event.subject.value.utf8), value: JSONWriter.bytes(record)))
+    }
+
+    /// Any other output (a control-plane alert, a dead letter, a proof, a re-keyed record, a step).
     func record(_ record: ProducerRecord) throws {
         if let stage { return try stage.submit(.record(record)) }
         try producer.send(record)
