@@ -16,19 +16,19 @@ public enum OpenLineageEvents {
     static let custodySchema = "https://custody.example.org/schemas/openlineage/CustodyDecisionDatasetFacet.json#/$defs/CustodyDecisionDatasetFacet"
 
     /// A dataset as known: its id, and its facets from its state when this instance holds it.
-    static func writeDataset(_ entity: EntityID, facts state: DatasetFacts?, lifecycle: String? = nil, to out: inout JSONOutput) {
+    static func writeDataset(_ entity: EntityID, facts: DatasetFacts?, lifecycle: String? = nil, to out: inout JSONOutput) {
         out.beginObject()
         out.field("namespace", entity.namespace)
         out.field("name", entity.name)
         out.key("facets")
         out.beginObject()
-        if let state {
+        if let facts {
             out.key("tags")
             out.beginObject()
             writeFacetBase(tagsSchema, to: &out)
             out.key("tags")
             out.beginArray()
-            for classification in state.effectiveClassification {
+            for classification in facts.effectiveClassification {
                 out.beginObject()
                 out.field("key", "classification")
                 out.field("value", classification)
@@ -37,7 +37,7 @@ public enum OpenLineageEvents {
             }
             out.endArray()
             out.endObject()
-            if let owner = state.owner {
+            if let owner = facts.owner {
                 out.key("ownership")
                 out.beginObject()
                 writeFacetBase(ownershipSchema, to: &out)
@@ -50,7 +50,7 @@ public enum OpenLineageEvents {
                 out.endArray()
                 out.endObject()
             }
-            if let decision = state.decision {
+            if let decision = facts.decision {
                 out.key("custody")
                 out.beginObject()
                 writeFacetBase(custodySchema, to: &out)
