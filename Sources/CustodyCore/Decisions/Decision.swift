@@ -98,7 +98,7 @@ public final class Decision: Sendable, Equatable {
         if let rollout { try withBytes(of: rollout.variant) { try body("rollout-variant", $0) } }
     }
 
-    /// Writes a decimal integer into `buffer`; returns its length.
+    /// Writes a decimal integer into `buffer` (at least 21 bytes); returns its length.
     static func writeDecimal(_ value: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         var magnitude = value.magnitude
         var digits = 0

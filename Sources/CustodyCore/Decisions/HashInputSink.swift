@@ -9,15 +9,10 @@ protocol HashInputSink {
 extension HashInputSink {
     /// The decimal digits of `value`, as `String(value)` spells them, without making a string.
     mutating func add(decimal value: Int64) {
-        if value < 0 { add(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var divisor: UInt64 = 1
-        while magnitude / divisor >= 10 { divisor *= 10 }
-        repeat {
-            add(UInt8(48 + magnitude / divisor))
-            magnitude %= divisor
-            divisor /= 10
-        } while divisor > 0
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { digits in
+            let count = Decision.writeDecimal(Int(value), into: digits)
+            for byte in digits[..<count] { add(byte) }
+        }
     }
 }
 
