@@ -65,28 +65,6 @@ import Testing
         }
         #expect(fast == reference)
     }
-
-    @Test func changelogStateRoundTrips() throws {
-        let (_, decision, _, _) = try sampleDecisions()
-        var state = EntityState(entity: decision.entity, createdAt: Timestamp(rfc3339: "2026-11-01T00:00:00Z")!)
-        state.ownClassification = ["pii"]
-        state.owner = "crm"
-        state.holds = ["h1"]
-        state.inputs = [EntityID("s3://lake/raw/a")!]
-        state.recentEvents.insert(EventFingerprint(source: "//w", id: "e1").folded)
-        state.decision = decision
-        state.purge = PurgeMark(decision: decision.identifier, requestedAt: Timestamp(rfc3339: "2026-12-01T00:00:00Z")!,
-                                isOverdueRaised: true)
-        var flow = Propagation.Flow()
-        flow.originEpoch = 3
-        flow.carried = [EntityID("s3://lake/raw/a")!: 2]
-        flow.floors = [EntityID("s3://lake/raw/b")!: 5]
-        state.flows = ["pii": flow, "financial": Propagation.Flow()]
-        let restored = try EntityStateCodec.decode(EntityStateCodec.encode(state))
-        #expect(restored == state)
-        #expect(restored.flows == state.flows && restored.purge == state.purge)
-        #expect(restored.decision?.contextHeaders == decision.contextHeaders)
-    }
 }
 
 /// Audit records built as JSON objects, member by member: the reference that the directly

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from changelog_state import decode_state
 from custody_harness import STRUCTURED, Broker, Custody, event, produce, read_all, verify_audit_chains, wait_until
 from openlineage_validator import OpenLineage
 from test_schemas import errors, schema
@@ -177,11 +178,12 @@ def test_a_wide_propagation_redecided_on_parallel_threads_matches_one_thread(tmp
             audit = [json.loads(m.value()) for m in read_all(broker.bootstrap, "governance.audit")]
             datasets = [json.loads(m.value()) for m in read_all(broker.bootstrap, "lineage.openlineage") if b'"dataset"' in m.value()]
             # The changelog (written by groups of partitions in parallel too) holds every
-            # entity's state after the wave: what a restart restores.
+            # entity's state after the wave: what a restart restores (read by an independent
+            # reader of the binary format).
             states = {}
             for m in read_all(broker.bootstrap, "custody.changelog"):
                 if m.value() is not None and m.key().decode() in node_set:
-                    states[m.key().decode()] = json.loads(m.value())
+                    states[m.key().decode()] = decode_state(m.value())
             assert sorted(states) == sorted(nodes)
             assert all(st["inherited"] == [] and st["decision"]["effective"] == [] for st in states.values())
             return int(parallel[-1]), decisions, audit, datasets

@@ -1,197 +1,335 @@
-/// Entity state as JSON, for the compacted changelog topic (key = entity id). Versioned
-/// (`"v": 1`) so that a later Custody can read what an earlier one wrote.
+/// Entity state for the compacted changelog topic (key = entity id), in a compact binary
+/// format: the changelog is Custody's own, read back only by Custody on restore, and it is
+/// written for every changed entity at every commit. Its first byte is the format: 2 for
+/// this one; the first format was JSON (`{"v":1,...}`, so its first byte is `{`) and still
+/// restores (`decodeVersion1`). docs/processor.md describes the layout.
 public enum EntityStateCodec {
     public struct Failure: Error, CustomStringConvertible {
         public var message: String
         public var description: String { message }
     }
 
+    static let format: UInt8 = 2
+
+    /// Bits of the state's flags word.
+    private enum StateFlag {
+        static let created: UInt64 = 1 << 0
+        static let deleted: UInt64 = 1 << 1
+        static let owner: UInt64 = 1 << 2
+        static let category: UInt64 = 1 << 3
+        static let jurisdiction: UInt64 = 1 << 4
+        static let location: UInt64 = 1 << 5
+        static let origin: UInt64 = 1 << 6
+        static let purge: UInt64 = 1 << 7
+        static let decision: UInt64 = 1 << 8
+    }
+
+    /// Bits of the decision's flags word.
+    private enum DecisionFlag {
+        static let via: UInt64 = 1 << 0
+        static let rollout: UInt64 = 1 << 1
+        static let expiresAt: UInt64 = 1 << 2
+        static let previous: UInt64 = 1 << 3
+        static let hold: UInt64 = 1 << 4
+        /// The decision's classifications, creation time and attributes are the state's
+        /// (as they are unless the state changed in a way that did not re-decide): not written.
+        static let basisIsState: UInt64 = 1 << 5
+        /// The policy digest is `sha256:` and 64 lower-case hex digits: written as 32 bytes.
+        static let rawDigest: UInt64 = 1 << 6
+        static let owner: UInt64 = 1 << 7
+        static let category: UInt64 = 1 << 8
+        static let jurisdiction: UInt64 = 1 << 9
+        static let origin: UInt64 = 1 << 10
+        static let location: UInt64 = 1 << 11
+    }
+
     public static func encode(_ state: EntityState) -> [UInt8] {
-        var out = JSONOutput(capacity: 768)
-        out.beginObject()
-        out.field("v", 1)
-        out.field("entity", state.entity.value)
-        out.field("createdAt", state.createdAt.millisecondsSinceEpoch)
-        out.field("created", state.wasCreated)
-        out.field("own", state.ownClassification)
-        out.field("inherited", state.inheritedClassification)
-        out.field("holds", state.holds)
-        out.field("deleted", state.isDeleted)
-        out.key("inputs")
+        var out = BinaryWriter(capacity: 512)
+        out.byte(format)
+        out.string(state.entity.value)
+        out.signed(state.createdAt.millisecondsSinceEpoch)
+        var flags: UInt64 = 0
+        if state.wasCreated { flags |= StateFlag.created }
+        if state.isDeleted { flags |= StateFlag.deleted }
+        if state.owner != nil { flags |= StateFlag.owner }
+        if state.category != nil { flags |= StateFlag.category }
+        if state.jurisdiction != nil { flags |= StateFlag.jurisdiction }
+        if state.location != nil { flags |= StateFlag.location }
+        if state.origin != nil { flags |= StateFlag.origin }
+        if state.purge != nil { flags |= StateFlag.purge }
+        if state.decision != nil { flags |= StateFlag.decision }
+        out.unsigned(flags)
+        out.strings(state.ownClassification)
+        out.strings(state.inheritedClassification)
+        out.strings(state.holds)
         out.entities(state.inputs)
-        out.key("masked")
         out.entities(state.maskedInputs)
-        out.key("outputs")
         out.entities(state.outputs)
-        out.key("recent")
-        out.beginArray()
-        for fingerprint in state.recentEvents.fingerprints { out.hex(fingerprint) }
-        out.endArray()
-        if let owner = state.owner { out.field("owner", owner) }
-        if let category = state.category { out.field("category", category) }
-        if let jurisdiction = state.jurisdiction { out.field("jurisdiction", jurisdiction) }
-        if let location = state.location { out.field("location", location) }
-        if let origin = state.origin { out.field("origin", origin) }
-        if !state.flows.isEmpty {
-            out.key("flows")
-            out.beginObject()
-            // Members in the dictionaries' order: the record is read back as JSON, where member
-            // order means nothing, and sorting the carried origins was a third of the encoding.
-            for (classification, flow) in state.flows {
-                out.key(text: classification)
-                out.beginObject()
-                out.field("epoch", flow.originEpoch)
-                out.key("carried")
-                out.beginObject()
-                for (origin, epoch) in flow.carried { out.key(text: origin.value); out.integer(Int64(epoch)) }
-                out.endObject()
-                out.key("floors")
-                out.beginObject()
-                for (origin, epoch) in flow.floors { out.key(text: origin.value); out.integer(Int64(epoch)) }
-                out.endObject()
-                out.endObject()
-            }
-            out.endObject()
+        let recent = state.recentEvents.fingerprints
+        out.count(recent.count)
+        for fingerprint in recent { out.word(fingerprint) }
+        out.optional(state.owner)
+        out.optional(state.category)
+        out.optional(state.jurisdiction)
+        out.optional(state.location)
+        out.optional(state.origin)
+        out.count(state.flows.count)
+        for (classification, flow) in state.flows {
+            out.string(classification)
+            out.signed(Int64(flow.originEpoch))
+            out.origins(flow.carried)
+            out.origins(flow.floors)
         }
         if let purge = state.purge {
-            out.key("purge")
-            out.value(["decision": .string(purge.decision.hex), "at": .number(Double(purge.requestedAt.millisecondsSinceEpoch)),
-                       "overdue": .bool(purge.isOverdueRaised)])
+            out.word(purge.decision.high)
+            out.word(purge.decision.low)
+            out.signed(purge.requestedAt.millisecondsSinceEpoch)
+            out.byte(purge.isOverdueRaised ? 1 : 0)
         }
-        if let decision = state.decision {
-            out.key("decision")
-            write(decision, to: &out)
-        }
-        out.endObject()
+        if let decision = state.decision { write(decision, of: state, to: &out) }
         return out.bytes
     }
 
+    private static func write(_ decision: Decision, of state: EntityState, to out: inout BinaryWriter) {
+        let basis = decision.basis
+        let basisIsState = decision.ownClassification == state.ownClassification
+            && basis.effectiveClassification == state.effectiveClassification && basis.createdAt == state.createdAt
+            && basis.owner == state.owner && basis.category == state.category && basis.jurisdiction == state.jurisdiction
+            && basis.origin == state.origin && basis.location == state.location
+        let digest = rawDigest(decision.policy.digest)
+        var flags: UInt64 = 0
+        if decision.cause.via != nil { flags |= DecisionFlag.via }
+        if decision.rollout != nil { flags |= DecisionFlag.rollout }
+        if decision.expiresAt != nil { flags |= DecisionFlag.expiresAt }
+        if decision.previousIdentifier != nil { flags |= DecisionFlag.previous }
+        if decision.isOnLegalHold { flags |= DecisionFlag.hold }
+        if digest != nil { flags |= DecisionFlag.rawDigest }
+        if basisIsState {
+            flags |= DecisionFlag.basisIsState
+        } else {
+            if basis.owner != nil { flags |= DecisionFlag.owner }
+            if basis.category != nil { flags |= DecisionFlag.category }
+            if basis.jurisdiction != nil { flags |= DecisionFlag.jurisdiction }
+            if basis.origin != nil { flags |= DecisionFlag.origin }
+            if basis.location != nil { flags |= DecisionFlag.location }
+        }
+        out.unsigned(flags)
+        out.word(decision.identifier.high)
+        out.word(decision.identifier.low)
+        out.signed(decision.at.millisecondsSinceEpoch)
+        out.string(decision.cause.eventId)
+        out.string(decision.cause.type)
+        if let via = decision.cause.via { out.string(via.value) }
+        out.string(decision.policy.id)
+        out.signed(Int64(decision.policy.version))
+        if let digest {
+            for word in digest { out.word(word) }
+        } else {
+            out.string(decision.policy.digest)
+        }
+        out.string(decision.retention.retentionClass)
+        out.string(decision.retention.keep.text)
+        out.string(decision.retention.action.rawValue)
+        if let rollout = decision.rollout {
+            out.string(rollout.flag)
+            out.string(rollout.variant)
+            out.string(rollout.mode)
+        }
+        if let expiresAt = decision.expiresAt { out.signed(expiresAt.millisecondsSinceEpoch) }
+        if let previous = decision.previousIdentifier {
+            out.word(previous.high)
+            out.word(previous.low)
+        }
+        if !basisIsState {
+            out.strings(decision.ownClassification)
+            out.strings(basis.effectiveClassification)
+            out.signed(basis.createdAt.millisecondsSinceEpoch)
+            out.optional(basis.owner)
+            out.optional(basis.category)
+            out.optional(basis.jurisdiction)
+            out.optional(basis.origin)
+            out.optional(basis.location)
+        }
+    }
+
     public static func decode(_ bytes: [UInt8]) throws(Failure) -> EntityState {
-        let value: JSONValue
-        do { value = try JSONParser.parse(bytes) } catch { throw Failure(message: "changelog record is not JSON: \(error)") }
-        guard case let .object(object) = value, object["v"]?.integerValue == 1 else {
-            throw Failure(message: "changelog record has no supported version")
-        }
-        guard let entity = object["entity"]?.stringValue.flatMap(EntityID.init),
-              let created = object["createdAt"]?.integerValue else {
-            throw Failure(message: "changelog record lacks entity or createdAt")
-        }
-        var state = EntityState(entity: entity, createdAt: Timestamp(millisecondsSinceEpoch: Int64(created)))
-        state.wasCreated = object["created"] == .bool(true)
-        state.ownClassification = SortedStrings.normalized(list(object["own"]))
-        state.inheritedClassification = SortedStrings.normalized(list(object["inherited"]))
-        state.holds = list(object["holds"])
-        state.isDeleted = object["deleted"] == .bool(true)
-        state.inputs = list(object["inputs"]).compactMap(EntityID.init)
-        state.maskedInputs = list(object["masked"]).compactMap(EntityID.init)
-        state.outputs = list(object["outputs"]).compactMap(EntityID.init)
-        // 16 hex digits per fingerprint; 32 (128 bits, written before states kept 64) are folded.
-        state.recentEvents = RecentEvents(list(object["recent"]).compactMap { text -> UInt64? in
-            guard let raw = Hex.decode(text) else { return nil }
-            switch raw.count {
-            case 8: return integer(raw[0..<8])
-            case 16: return EventFingerprint(high: integer(raw[0..<8]), low: integer(raw[8..<16])).folded
-            default: return nil
+        switch bytes.first {
+        case format?:
+            do {
+                return try decodeBinary(bytes)
+            } catch {
+                throw Failure(message: "changelog state (format 2) is corrupt: \(error)")
             }
-        })
-        state.owner = object["owner"]?.stringValue
-        state.category = object["category"]?.stringValue
-        state.jurisdiction = object["jurisdiction"]?.stringValue
-        state.location = object["location"]?.stringValue
-        state.origin = object["origin"]?.stringValue
-        if let decision = object["decision"] { state.decision = try self.decision(decision, entity: entity) }
-        if case let .object(flows)? = object["flows"] {
-            for member in flows.members {
-                var flow = Propagation.Flow()
-                flow.originEpoch = member.value["epoch"]?.integerValue ?? 0
-                func origins(_ value: JSONValue?) -> [EntityID: Int] {
-                    var result: [EntityID: Int] = [:]
-                    for origin in value?.objectValue?.members ?? [] {
-                        if let id = EntityID(origin.key), let epoch = origin.value.integerValue { result[id] = epoch }
-                    }
-                    return result
-                }
-                flow.carried = origins(member.value["carried"])
-                flow.floors = origins(member.value["floors"])
-                state.flows[member.key] = flow
-            }
+        case UInt8(ascii: "{")?:
+            return try decodeVersion1(bytes)
+        default:
+            throw Failure(message: "changelog record has no supported format (first byte \(bytes.first.map(String.init) ?? "none"))")
         }
-        if let purge = object["purge"] {
-            guard let decision = purge["decision"]?.stringValue.flatMap(DecisionID.init(hex:)), let at = purge["at"]?.integerValue else {
-                throw Failure(message: "changelog purge mark of \(entity) is incomplete")
-            }
-            state.purge = PurgeMark(decision: decision, requestedAt: Timestamp(millisecondsSinceEpoch: Int64(at)),
-                                    isOverdueRaised: purge["overdue"] == .bool(true))
+    }
+
+    private static func decodeBinary(_ bytes: [UInt8]) throws(BinaryReader.Failure) -> EntityState {
+        var input = BinaryReader(bytes, from: 1)
+        let entity = try entityID(&input)
+        var state = EntityState(entity: entity, createdAt: Timestamp(millisecondsSinceEpoch: try input.signed()))
+        let flags = try input.unsigned()
+        state.wasCreated = flags & StateFlag.created != 0
+        state.isDeleted = flags & StateFlag.deleted != 0
+        state.ownClassification = SortedStrings.normalized(try input.strings())
+        state.inheritedClassification = SortedStrings.normalized(try input.strings())
+        state.holds = try input.strings()
+        state.inputs = try entityIDs(&input)
+        state.maskedInputs = try entityIDs(&input)
+        state.outputs = try entityIDs(&input)
+        let recent = try input.count(minimumSize: 8)
+        var fingerprints: [UInt64] = []
+        for _ in 0..<recent { fingerprints.append(try input.word()) }
+        state.recentEvents = RecentEvents(fingerprints)
+        if flags & StateFlag.owner != 0 { state.owner = try input.string() }
+        if flags & StateFlag.category != 0 { state.category = try input.string() }
+        if flags & StateFlag.jurisdiction != 0 { state.jurisdiction = try input.string() }
+        if flags & StateFlag.location != 0 { state.location = try input.string() }
+        if flags & StateFlag.origin != 0 { state.origin = try input.string() }
+        for _ in 0..<(try input.count()) {
+            let classification = try input.string()
+            var flow = Propagation.Flow()
+            flow.originEpoch = try input.int()
+            flow.carried = try origins(&input)
+            flow.floors = try origins(&input)
+            state.flows[classification] = flow
         }
+        if flags & StateFlag.purge != 0 {
+            let decision = DecisionID(high: try input.word(), low: try input.word())
+            state.purge = PurgeMark(decision: decision, requestedAt: Timestamp(millisecondsSinceEpoch: try input.signed()),
+                                    isOverdueRaised: try input.byte() != 0)
+        }
+        if flags & StateFlag.decision != 0 { state.decision = try decision(&input, of: state) }
+        guard input.isAtEnd else { throw BinaryReader.Failure(description: "bytes left after the state (at byte \(input.index))") }
         return state
     }
 
-    /// The decision part of a state, written straight to bytes.
-    static func write(_ decision: Decision, to out: inout JSONOutput) {
-        out.beginObject()
-        out.field("id", decision.identifier)
-        out.field("at", decision.at.millisecondsSinceEpoch)
-        out.field("eventId", decision.cause.eventId)
-        out.field("type", decision.cause.type)
-        out.field("policyId", decision.policy.id)
-        out.field("policyVersion", decision.policy.version)
-        out.field("policyDigest", decision.policy.digest)
-        out.field("own", decision.ownClassification)
-        out.field("effective", decision.effectiveClassification)
-        out.field("class", decision.retention.retentionClass)
-        out.field("keep", decision.retention.keep.text)
-        out.field("action", decision.retention.action.rawValue)
-        out.field("hold", decision.isOnLegalHold)
-        out.field("createdAt", decision.basis.createdAt.millisecondsSinceEpoch)
-        if let via = decision.cause.via { out.field("via", via.value) }
-        if let rollout = decision.rollout {
-            out.key("rollout")
-            DecisionRecord.writeRollout(rollout, to: &out)
+    private static func decision(_ input: inout BinaryReader, of state: EntityState) throws(BinaryReader.Failure) -> Decision {
+        let flags = try input.unsigned()
+        let id = DecisionID(high: try input.word(), low: try input.word())
+        let at = Timestamp(millisecondsSinceEpoch: try input.signed())
+        let eventId = try input.string()
+        let type = try input.string()
+        let via = flags & DecisionFlag.via != 0 ? try entityID(&input) : nil
+        let policyId = try input.string()
+        let version = try input.int()
+        let digest: String
+        if flags & DecisionFlag.rawDigest != 0 {
+            var words: [UInt64] = []
+            for _ in 0..<4 { words.append(try input.word()) }
+            digest = "sha256:" + Hex.encode(bytes: words.flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> (56 - 8 * $0)) } })
+        } else {
+            digest = try input.string()
         }
-        if let expiresAt = decision.expiresAt { out.field("expiresAt", expiresAt.millisecondsSinceEpoch) }
-        if let previous = decision.previousIdentifier { out.field("previous", previous) }
-        if let owner = decision.basis.owner { out.field("owner", owner) }
-        if let category = decision.basis.category { out.field("category", category) }
-        if let jurisdiction = decision.basis.jurisdiction { out.field("jurisdiction", jurisdiction) }
-        if let origin = decision.basis.origin { out.field("origin", origin) }
-        if let location = decision.basis.location { out.field("location", location) }
-        out.endObject()
-    }
-
-    static func decision(_ value: JSONValue, entity: EntityID) throws(Failure) -> Decision {
-        guard case let .object(object) = value, let id = object["id"]?.stringValue.flatMap(DecisionID.init(hex:)),
-              let at = object["at"]?.integerValue,
-              let eventId = object["eventId"]?.stringValue, let type = object["type"]?.stringValue,
-              let policyId = object["policyId"]?.stringValue, let version = object["policyVersion"]?.integerValue,
-              let digest = object["policyDigest"]?.stringValue, let retentionClass = object["class"]?.stringValue,
-              let keep = object["keep"]?.stringValue.flatMap(ISODuration.init),
-              let action = object["action"]?.stringValue.flatMap(RetentionAction.init),
-              let created = object["createdAt"]?.integerValue else {
-            throw Failure(message: "changelog decision of \(entity) is incomplete")
+        let retentionClass = try input.string()
+        let keepText = try input.string()
+        guard let keep = ISODuration(keepText) else { throw BinaryReader.Failure(description: "keep \"\(keepText)\" is not a duration") }
+        let actionText = try input.string()
+        guard let action = RetentionAction(rawValue: actionText) else {
+            throw BinaryReader.Failure(description: "retention action \"\(actionText)\" is unknown")
+        }
+        var rollout: Decision.Rollout?
+        if flags & DecisionFlag.rollout != 0 {
+            rollout = Decision.Rollout(flag: try input.string(), variant: try input.string(), mode: try input.string())
+        }
+        let expiresAt = flags & DecisionFlag.expiresAt != 0 ? Timestamp(millisecondsSinceEpoch: try input.signed()) : nil
+        let previous = flags & DecisionFlag.previous != 0 ? DecisionID(high: try input.word(), low: try input.word()) : nil
+        var own = state.ownClassification
+        var effective = state.effectiveClassification
+        var createdAt = state.createdAt
+        var attributes = [state.owner, state.category, state.jurisdiction, state.origin, state.location]
+        if flags & DecisionFlag.basisIsState == 0 {
+            own = try input.strings()
+            effective = try input.strings()
+            createdAt = Timestamp(millisecondsSinceEpoch: try input.signed())
+            let bits = [DecisionFlag.owner, DecisionFlag.category, DecisionFlag.jurisdiction, DecisionFlag.origin, DecisionFlag.location]
+            for (index, bit) in bits.enumerated() {
+                attributes[index] = flags & bit != 0 ? try input.string() : nil
+            }
         }
         let policy = PolicyReference(id: policyId, version: version, digest: digest)
-        var rollout: Decision.Rollout?
-        if let raw = object["rollout"], let flag = raw["flag"]?.stringValue, let variant = raw["variant"]?.stringValue,
-           let mode = raw["mode"]?.stringValue {
-            rollout = Decision.Rollout(flag: flag, variant: variant, mode: mode)
-        }
-        let effective = list(object["effective"])
-        let isOnLegalHold = object["hold"] == .bool(true)
+        let isOnLegalHold = flags & DecisionFlag.hold != 0
         let basis = DecisionBasis(policy: policy, rolloutVariant: rollout?.variant, effectiveClassification: effective,
-                                  owner: object["owner"]?.stringValue, category: object["category"]?.stringValue,
-                                  jurisdiction: object["jurisdiction"]?.stringValue, origin: object["origin"]?.stringValue,
-                                  location: object["location"]?.stringValue,
-                                  createdAt: Timestamp(millisecondsSinceEpoch: Int64(created)), isOnLegalHold: isOnLegalHold)
-        return Decision(id: id, entity: entity, at: Timestamp(millisecondsSinceEpoch: Int64(at)),
-                        cause: Decision.Cause(eventId: eventId, type: type, via: object["via"]?.stringValue.flatMap(EntityID.init)),
-                        policy: policy, rollout: rollout, ownClassification: list(object["own"]), effectiveClassification: effective,
-                        owner: object["owner"]?.stringValue,
-                        retention: RetentionOutcome(retentionClass: retentionClass, keep: keep, action: action),
-                        expiresAt: object["expiresAt"]?.integerValue.map { Timestamp(millisecondsSinceEpoch: Int64($0)) },
-                        isOnLegalHold: isOnLegalHold, previousDecisionId: object["previous"]?.stringValue.flatMap(DecisionID.init(hex:)), basis: basis)
+                                  owner: attributes[0], category: attributes[1], jurisdiction: attributes[2],
+                                  origin: attributes[3], location: attributes[4], createdAt: createdAt,
+                                  isOnLegalHold: isOnLegalHold)
+        return Decision(id: id, entity: state.entity, at: at, cause: Decision.Cause(eventId: eventId, type: type, via: via),
+                        policy: policy, rollout: rollout, ownClassification: own, effectiveClassification: effective,
+                        owner: attributes[0], retention: RetentionOutcome(retentionClass: retentionClass, keep: keep, action: action),
+                        expiresAt: expiresAt, isOnLegalHold: isOnLegalHold, previousDecisionId: previous, basis: basis)
     }
 
-    private static func list(_ value: JSONValue?) -> [String] { value?.arrayValue?.compactMap(\.stringValue) ?? [] }
+    /// The four 64-bit words of a `sha256:` digest in lower-case hex; nil for any other text
+    /// (which is written as it is, so that it reads back unchanged).
+    private static func rawDigest(_ digest: String) -> [UInt64]? {
+        var digest = digest
+        return digest.withUTF8 { utf8 -> [UInt64]? in
+            guard utf8.count == 71, utf8.starts(with: "sha256:".utf8) else { return nil }
+            var words: [UInt64] = []
+            words.reserveCapacity(4)
+            var word: UInt64 = 0
+            for (index, character) in utf8[7...].enumerated() {
+                let value: UInt64
+                switch character {
+                case 0x30...0x39: value = UInt64(character - 0x30)
+                case 0x61...0x66: value = UInt64(character - 0x57)
+                default: return nil
+                }
+                word = word << 4 | value
+                if index % 16 == 15 {
+                    words.append(word)
+                    word = 0
+                }
+            }
+            return words
+        }
+    }
 
-    private static func integer(_ bytes: ArraySlice<UInt8>) -> UInt64 { bytes.reduce(0) { $0 << 8 | UInt64($1) } }
+    private static func entityID(_ input: inout BinaryReader) throws(BinaryReader.Failure) -> EntityID {
+        let text = try input.string()
+        guard let entity = EntityID(text) else { throw BinaryReader.Failure(description: "\"\(text)\" is not an entity id") }
+        return entity
+    }
+
+    private static func entityIDs(_ input: inout BinaryReader) throws(BinaryReader.Failure) -> [EntityID] {
+        let total = try input.count()
+        var list: [EntityID] = []
+        list.reserveCapacity(total)
+        for _ in 0..<total { list.append(try entityID(&input)) }
+        return list
+    }
+
+    private static func origins(_ input: inout BinaryReader) throws(BinaryReader.Failure) -> [EntityID: Int] {
+        let total = try input.count()
+        var result: [EntityID: Int] = [:]
+        result.reserveCapacity(total)
+        for _ in 0..<total {
+            let origin = try entityID(&input)
+            result[origin] = try input.int()
+        }
+        return result
+    }
+}
+
+private extension BinaryWriter {
+    /// The text when there is one (a flag bit says whether it was written).
+    mutating func optional(_ text: String?) {
+        if let text { string(text) }
+    }
+
+    mutating func entities(_ list: [EntityID]) {
+        count(list.count)
+        for entity in list { string(entity.value) }
+    }
+
+    mutating func origins(_ origins: [EntityID: Int]) {
+        count(origins.count)
+        for (origin, epoch) in origins {
+            string(origin.value)
+            signed(Int64(epoch))
+        }
+    }
 }
