@@ -44,6 +44,9 @@ import Testing
         state.recentEvents.insert(0xFF)
         state.owner = "crm"
         state.category = "customer"
+        state.jurisdiction = "EU"
+        state.location = "s3://lake"
+        state.origin = "crm-export"
         var flow = Propagation.Flow()
         flow.originEpoch = 3
         flow.carried = [b: 2]
@@ -106,13 +109,15 @@ import Testing
         let json = #"{"v":1,"entity":"s3://lake/raw/a","createdAt":1000,"created":true,"own":["pii"],"inherited":["financial"],"#
             + #""holds":["h1"],"deleted":false,"inputs":["s3://lake/raw/b"],"masked":["s3://lake/raw/b"],"outputs":["s3://lake/out/c"],"#
             + #""recent":["00000000000000ff"],"owner":"crm","category":"customer","#
+            + #""jurisdiction":"EU","location":"s3://lake","origin":"crm-export","#
             + #""flows":{"pii":{"epoch":3,"carried":{"s3://lake/raw/b":2},"floors":{"s3://lake/raw/z":5}}},"#
             + #""purge":{"decision":"0123456789abcdef0123456789abcdef","at":4000,"overdue":true},"#
             + #""decision":{"id":"fedcba9876543210fedcba9876543210","at":2000,"eventId":"e9","type":"data.lifecycle.classified","#
             + #""policyId":"retention","policyVersion":2,"policyDigest":"\#(Self.digest)","own":["pii"],"effective":["financial","pii"],"#
             + #""class":"personal","keep":"P30D","action":"delete","hold":true,"createdAt":1000,"via":"s3://lake/raw/b","#
             + #""rollout":{"flag":"retention-v2","variant":"v2","mode":"live"},"expiresAt":3000,"#
-            + #""previous":"00112233445566778899aabbccddeeff","owner":"crm","category":"customer"}}"#
+            + #""previous":"00112233445566778899aabbccddeeff","owner":"crm","category":"customer","#
+            + #""jurisdiction":"EU","origin":"crm-export","location":"s3://lake"}}"#
         let restored = try EntityStateCodec.decode(Array(json.utf8))
         try Self.expectSame(restored, Self.fullState())
         // Written again, it is the binary format and reads back the same.
