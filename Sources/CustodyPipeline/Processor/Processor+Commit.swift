@@ -149,7 +149,9 @@ extension Processor {
         guard !numbers.isEmpty else { return }
         metrics.isReady.store(false, ordering: .relaxed)
         do {
+            let started = ContinuousClock.now
             let restored = try StateRestorer(configuration: configuration, logger: logger).restore(partitions: numbers)
+            let restoreTime = ContinuousClock.now - started  // reading the changelog, for the log
             for task in restored {
                 for entity in task.entities.ids { task.timers.schedule(task.entities[entity]!) }
                 tasks[task.partition] = task
@@ -160,7 +162,8 @@ extension Processor {
                 sweepRestored(task.partition)
             }
             logger.info("state restored", metadata: ["partitions": "\(numbers)",
-                                                     "entities": "\(restored.map(\.entities.count).reduce(0, +))"])
+                                                     "entities": "\(restored.map(\.entities.count).reduce(0, +))",
+                                                     "milliseconds": "\(restoreTime.components.seconds * 1000 + restoreTime.components.attoseconds / 1_000_000_000_000_000)"])
             metrics.isReady.store(true, ordering: .relaxed)
         } catch {
             logger.error("state restore failed", metadata: ["error": "\(error)"])
