@@ -104,9 +104,8 @@ import Testing
         try Self.expectSame(restored, state)
     }
 
-    /// A changelog written before the binary format (JSON, `"v": 1`) still restores.
-    @Test func aStateWrittenAsJSONStillRestores() throws {
-        let json = #"{"v":1,"entity":"s3://lake/raw/a","createdAt":1000,"created":true,"own":["pii"],"inherited":["financial"],"#
+    /// `fullState` as format 1 (JSON) wrote it.
+    static let version1Record = #"{"v":1,"entity":"s3://lake/raw/a","createdAt":1000,"created":true,"own":["pii"],"inherited":["financial"],"#
             + #""holds":["h1"],"deleted":false,"inputs":["s3://lake/raw/b"],"masked":["s3://lake/raw/b"],"outputs":["s3://lake/out/c"],"#
             + #""recent":["00000000000000ff"],"owner":"crm","category":"customer","#
             + #""jurisdiction":"EU","location":"s3://lake","origin":"crm-export","#
@@ -118,10 +117,24 @@ import Testing
             + #""rollout":{"flag":"retention-v2","variant":"v2","mode":"live"},"expiresAt":3000,"#
             + #""previous":"00112233445566778899aabbccddeeff","owner":"crm","category":"customer","#
             + #""jurisdiction":"EU","origin":"crm-export","location":"s3://lake"}}"#
-        let restored = try EntityStateCodec.decode(Array(json.utf8))
+
+    /// A changelog written before the binary format (JSON, `"v": 1`) still restores.
+    @Test func aStateWrittenAsJSONStillRestores() throws {
+        let restored = try EntityStateCodec.decode(Array(Self.version1Record.utf8))
         try Self.expectSame(restored, Self.fullState())
         // Written again, it is the binary format and reads back the same.
         try Self.expectSame(try EntityStateCodec.decode(EntityStateCodec.encode(restored)), Self.fullState())
+    }
+
+    /// Format 1, written for a Custody before format 2 during a rolling upgrade: JSON with the
+    /// members that version wrote (the record above), which its reader restores.
+    @Test func format1IsWrittenAsAnEarlierCustodyReadsIt() throws {
+        let state = Self.fullState()
+        let bytes = EntityStateCodec.encode(state, format: .json)
+        #expect(bytes.first == UInt8(ascii: "{"))
+        #expect(try CanonicalJSON.bytes(JSONParser.parse(bytes)) == CanonicalJSON.bytes(JSONParser.parse(Array(Self.version1Record.utf8))))
+        try Self.expectSame(try EntityStateCodec.decodeVersion1(bytes), state)
+        #expect(EntityStateCodec.encode(state, format: .binary) == EntityStateCodec.encode(state))
     }
 
     /// A corrupt record is refused with a message, never a trap: every truncation, and

@@ -12,9 +12,10 @@ import Testing
         kafka: {bootstrapServers: "broker:9092", groupId: g, properties: {security.protocol: SSL, linger.ms: 10}}
         topics: {input: in, tagged: out}
         policies: [policies/retention.yaml, /abs/other.yaml]
-        processing: {guarantee: exactly-once, commitIntervalMs: 500, threads: 3}
+        processing: {guarantee: exactly-once, commitIntervalMs: 500, threads: 3, changelogFormat: 1}
         admin: {listen: "0.0.0.0:9464"}
         """)
+        #expect(configuration.processing.changelogFormat == .json)
         #expect(configuration.kafka.bootstrapServers == "broker:9092")
         #expect(configuration.kafka.properties == ["security.protocol": "SSL", "linger.ms": "10"])
         #expect(configuration.topics.input == "in" && configuration.topics.tagged == "out")
@@ -35,6 +36,7 @@ import Testing
         #expect(configuration.topics.input == "events")
         #expect(configuration.processing.commitIntervalMs == 250)
         #expect(configuration.processing.threads == 1)
+        #expect(configuration.processing.changelogFormat == .binary, "the default")
         #expect(configuration.kafka.properties["sasl.mechanism"] == "PLAIN")
         #expect(configuration.policies == ["/etc/custody/a.yaml", "/etc/custody/b.yaml"])
     }
@@ -44,7 +46,8 @@ import Testing
             _ = try load("""
             kafka: {bootstrapServer: x}
             topics: {inptu: x}
-            processing: {guarantee: twice, commitIntervalMs: -1, purgeGrace: P99999999Y, timerIntervalMs: 0, threads: 0}
+            processing: {guarantee: twice, commitIntervalMs: -1, purgeGrace: P99999999Y, timerIntervalMs: 0, threads: 0,
+                         changelogFormat: 3}
             admin: {listen: localhost}
             """, environment: ["CUSTODY_KAFKA_BOOTSTRAP": "x"])
             Issue.record("accepted a broken configuration")
@@ -57,6 +60,7 @@ import Testing
             #expect(byPath["processing.purgeGrace"]?.first?.message.contains("at most 100 years") == true)
             #expect(byPath["processing.timerIntervalMs"] != nil)
             #expect(byPath["processing.threads"] != nil)
+            #expect(byPath["processing.changelogFormat"]?.first?.fix.contains("rolling") == true)
             #expect(byPath["admin.listen"]?.first?.fix.contains("host:port") == true)
             #expect(byPath["policies"]?.first?.message == "is required")
             #expect(byPath["CUSTODY_KAFKA_BOOTSTRAP"]?.first?.file == "environment")

@@ -285,3 +285,32 @@ def test_bulk_access_is_summed_per_principal_across_partitions(broker, tmp_path)
     assert bulk[0]["details"] == {"principal": "bulk-bob", "records": 12000, "limit": 10000, "window": "PT1M"}
     assert bulk[0]["entity"] in tables[:4]
     assert errors(schema("records/alert.schema.json"), bulk[0]) == []
+
+
+def test_a_rolling_upgrade_restores_json_states_and_writes_binary_ones(broker, tmp_path):
+    """processing.changelogFormat: 1 writes states as a Custody before format 2 reads them;
+    the next start, with the default, restores those and writes format 2."""
+    custody = Custody(broker.bootstrap, tmp_path, processing="changelogFormat: 1").start()
+    produce(broker.bootstrap, [(ORDERS, event(1, "created", {"classification": ["financial"], "owner": "shop",
+                                                             "category": "ledger"}, ORDERS), STRUCTURED)])
+    read_all(broker.bootstrap, "lifecycle.tagged", expected=1)
+    assert custody.stop() == 0
+    written = [m for m in read_all(broker.bootstrap, "custody.changelog") if m.key().decode() == ORDERS]
+    assert written and all(json.loads(m.value())["v"] == 1 for m in written), "format 1 is JSON"
+    assert json.loads(written[-1].value())["owner"] == "shop"
+
+    custody.processing = ""
+    custody.configure(200)
+    custody.start()
+    produce(broker.bootstrap, [(ORDERS, event(2, "owner_changed", {"owner": "finance"}, ORDERS), STRUCTURED)])
+    read_all(broker.bootstrap, "lifecycle.tagged", expected=2)
+    decisions = [json.loads(m.value()) for m in read_all(broker.bootstrap, "governance.decisions", expected=2)]
+    assert custody.stop() == 0
+    assert len(decisions) == 2
+    # The JSON state was restored: the new decision follows the first, on the same entity.
+    assert decisions[1]["previousDecisionId"] == decisions[0]["decisionId"]
+    assert decisions[1]["owner"] == "finance" and decisions[1]["classification"] == decisions[0]["classification"]
+    last = [m for m in read_all(broker.bootstrap, "custody.changelog") if m.key().decode() == ORDERS][-1]
+    assert last.value()[:1] == b"\x02"
+    state = decode_state(last.value())
+    assert state["owner"] == "finance" and state["decision"]["id"] == decisions[1]["decisionId"]

@@ -1,6 +1,101 @@
-/// Reading the changelog's first format: entity states as JSON objects (`"v": 1`), as
-/// Custody wrote them before the binary format. Older changelogs restore through it.
+/// The changelog's first format: entity states as JSON objects (`"v": 1`), as Custody wrote
+/// them before the binary format. Older changelogs restore through it, and it is written on
+/// request for older instances to read during a rolling upgrade.
 extension EntityStateCodec {
+    /// The state as format 1 wrote it, for `processing.changelogFormat: 1`: what a Custody
+    /// before format 2 reads (during a rolling upgrade from one).
+    static func encodeVersion1(_ state: EntityState) -> [UInt8] {
+        var out = JSONOutput(capacity: 768)
+        out.beginObject()
+        out.field("v", 1)
+        out.field("entity", state.entity.value)
+        out.field("createdAt", state.createdAt.millisecondsSinceEpoch)
+        out.field("created", state.wasCreated)
+        out.field("own", state.ownClassification)
+        out.field("inherited", state.inheritedClassification)
+        out.field("holds", state.holds)
+        out.field("deleted", state.isDeleted)
+        out.key("inputs")
+        out.entities(state.inputs)
+        out.key("masked")
+        out.entities(state.maskedInputs)
+        out.key("outputs")
+        out.entities(state.outputs)
+        out.key("recent")
+        out.beginArray()
+        for fingerprint in state.recentEvents.fingerprints { out.hex(fingerprint) }
+        out.endArray()
+        if let owner = state.owner { out.field("owner", owner) }
+        if let category = state.category { out.field("category", category) }
+        if let jurisdiction = state.jurisdiction { out.field("jurisdiction", jurisdiction) }
+        if let location = state.location { out.field("location", location) }
+        if let origin = state.origin { out.field("origin", origin) }
+        if !state.flows.isEmpty {
+            out.key("flows")
+            out.beginObject()
+            // Members in the dictionaries' order: the record is read back as JSON, where member
+            // order means nothing, and sorting the carried origins was a third of the encoding.
+            for (classification, flow) in state.flows {
+                out.key(text: classification)
+                out.beginObject()
+                out.field("epoch", flow.originEpoch)
+                out.key("carried")
+                out.beginObject()
+                for (origin, epoch) in flow.carried { out.key(text: origin.value); out.integer(Int64(epoch)) }
+                out.endObject()
+                out.key("floors")
+                out.beginObject()
+                for (origin, epoch) in flow.floors { out.key(text: origin.value); out.integer(Int64(epoch)) }
+                out.endObject()
+                out.endObject()
+            }
+            out.endObject()
+        }
+        if let purge = state.purge {
+            out.key("purge")
+            out.value(["decision": .string(purge.decision.hex), "at": .number(Double(purge.requestedAt.millisecondsSinceEpoch)),
+                       "overdue": .bool(purge.isOverdueRaised)])
+        }
+        if let decision = state.decision {
+            out.key("decision")
+            writeVersion1(decision, to: &out)
+        }
+        out.endObject()
+        return out.bytes
+    }
+
+    /// The decision part of a format-1 state, written straight to bytes.
+    private static func writeVersion1(_ decision: Decision, to out: inout JSONOutput) {
+        out.beginObject()
+        out.field("id", decision.identifier)
+        out.field("at", decision.at.millisecondsSinceEpoch)
+        out.field("eventId", decision.cause.eventId)
+        out.field("type", decision.cause.type)
+        out.field("policyId", decision.policy.id)
+        out.field("policyVersion", decision.policy.version)
+        out.field("policyDigest", decision.policy.digest)
+        out.field("own", decision.ownClassification)
+        out.field("effective", decision.effectiveClassification)
+        out.field("class", decision.retention.retentionClass)
+        out.field("keep", decision.retention.keep.text)
+        out.field("action", decision.retention.action.rawValue)
+        out.field("hold", decision.isOnLegalHold)
+        out.field("createdAt", decision.basis.createdAt.millisecondsSinceEpoch)
+        if let via = decision.cause.via { out.field("via", via.value) }
+        if let rollout = decision.rollout {
+            out.key("rollout")
+            DecisionRecord.writeRollout(rollout, to: &out)
+        }
+        if let expiresAt = decision.expiresAt { out.field("expiresAt", expiresAt.millisecondsSinceEpoch) }
+        if let previous = decision.previousIdentifier { out.field("previous", previous) }
+        if let owner = decision.basis.owner { out.field("owner", owner) }
+        if let category = decision.basis.category { out.field("category", category) }
+        if let jurisdiction = decision.basis.jurisdiction { out.field("jurisdiction", jurisdiction) }
+        if let origin = decision.basis.origin { out.field("origin", origin) }
+        if let location = decision.basis.location { out.field("location", location) }
+        out.endObject()
+    }
+
     static func decodeVersion1(_ bytes: [UInt8]) throws(Failure) -> EntityState {
         let value: JSONValue
         do { value = try JSONParser.parse(bytes) } catch { throw Failure(message: "changelog record is not JSON: \(error)") }

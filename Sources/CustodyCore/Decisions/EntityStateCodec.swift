@@ -9,7 +9,16 @@ public enum EntityStateCodec {
         public var description: String { message }
     }
 
-    static let format: UInt8 = 2
+    /// The format states are written in.
+    public enum Format: Int, Sendable, CaseIterable {
+        /// JSON, as Custody wrote states before format 2 (and still reads them): for a rolling
+        /// upgrade from such a version, while its instances share the consumer group.
+        case json = 1
+        /// The compact binary format (the default).
+        case binary = 2
+    }
+
+    static let format = UInt8(Format.binary.rawValue)
 
     /// Bits of the state's flags word.
     private enum StateFlag {
@@ -41,6 +50,13 @@ public enum EntityStateCodec {
         static let jurisdiction: UInt64 = 1 << 9
         static let origin: UInt64 = 1 << 10
         static let location: UInt64 = 1 << 11
+    }
+
+    public static func encode(_ state: EntityState, format: Format) -> [UInt8] {
+        switch format {
+        case .json: encodeVersion1(state)
+        case .binary: encode(state)
+        }
     }
 
     public static func encode(_ state: EntityState) -> [UInt8] {

@@ -37,7 +37,7 @@ public struct ConfigurationLoader: Sendable {
                                  ["processing", "guarantee"], ["processing", "commitIntervalMs"],
                                  ["processing", "batchSize"], ["processing", "maxRecordBytes"],
                                  ["processing", "purgeGrace"], ["processing", "timerIntervalMs"],
-                                 ["processing", "threads"]]
+                                 ["processing", "threads"], ["processing", "changelogFormat"]]
         paths += ConfigurationReader.topicRoles.map { ["topics", $0] }
         return paths
     }()

@@ -102,7 +102,7 @@ struct ConfigurationReader {
         }
         if let processing = object(root["processing"], "processing",
                                    allowed: ["guarantee", "commitIntervalMs", "batchSize", "maxRecordBytes",
-                                             "purgeGrace", "timerIntervalMs", "threads"]) {
+                                             "purgeGrace", "timerIntervalMs", "threads", "changelogFormat"]) {
             if let text = string(processing["guarantee"], "processing.guarantee", example: "at-least-once") {
                 if let guarantee = CustodyConfiguration.Guarantee(rawValue: text) {
                     configuration.processing.guarantee = guarantee
@@ -120,6 +120,14 @@ struct ConfigurationReader {
                                                                 example: 1000) ?? configuration.processing.timerIntervalMs
             configuration.processing.threads = positive(processing["threads"], "processing.threads", example: 2)
                 ?? configuration.processing.threads
+            if let number = positive(processing["changelogFormat"], "processing.changelogFormat", example: 2) {
+                if let format = EntityStateCodec.Format(rawValue: number) {
+                    configuration.processing.changelogFormat = format
+                } else {
+                    problem("processing.changelogFormat", "\(number) is not a changelog format",
+                            fix: "use 2 (the default), or 1 during a rolling upgrade from a Custody before format 2")
+                }
+            }
             if let text = string(processing["purgeGrace"], "processing.purgeGrace", example: "P1D") {
                 if let grace = ISODuration(text), grace.approximateSeconds <= 100 * 31_556_952 {
                     configuration.processing.purgeGrace = grace

@@ -57,6 +57,9 @@ public struct CustodyConfiguration: Sendable {
         /// Threads that re-decide the entities a propagation reached, by groups of partitions
         /// (default: the number of processors).
         public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        /// The format of the entity states written to the changelog (both are read): 1 (JSON)
+        /// only while instances of a Custody before format 2 share the group.
+        public var changelogFormat = EntityStateCodec.Format.binary
 
         public init() {}
     }

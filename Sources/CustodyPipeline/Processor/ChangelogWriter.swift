@@ -10,6 +10,8 @@ struct ChangelogWriter: @unchecked Sendable {
     let topic: String
     /// `proofs.origin/<input topic>`: a partition's proof log is `<prefix>/<partition>`.
     let proofOriginPrefix: String
+    /// `processing.changelogFormat`.
+    let stateFormat: EntityStateCodec.Format
 
     func proofOrigin(_ partition: Int32) -> String { "\(proofOriginPrefix)/\(partition)" }
 
@@ -22,7 +24,7 @@ struct ChangelogWriter: @unchecked Sendable {
         var written = try writeProofLog(&task)
         let partition = task.partition
         for entity in task.dirty {
-            guard let value = task.entities.read(entity, { EntityStateCodec.encode($0) }) else { continue }
+            guard let value = task.entities.read(entity, { EntityStateCodec.encode($0, format: stateFormat) }) else { continue }
             try producer.send(ProducerRecord(topic: topic, partition: partition, key: Array(entity.value.utf8), value: value))
         }
         written += task.dirty.count

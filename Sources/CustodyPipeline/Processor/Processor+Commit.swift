@@ -120,7 +120,8 @@ extension Processor {
 
     var changelogWriter: ChangelogWriter {
         ChangelogWriter(producer: producer, topic: configuration.topics.changelog,
-                        proofOriginPrefix: "\(configuration.proofsOrigin)/\(configuration.topics.input)")
+                        proofOriginPrefix: "\(configuration.proofsOrigin)/\(configuration.topics.input)",
+                        stateFormat: configuration.processing.changelogFormat)
     }
 
     /// Every partition's changes to the changelog (`ChangelogWriter`), by groups of
