@@ -146,15 +146,8 @@ public final class KafkaProducer: @unchecked Sendable {
     static func makeNativeHeaders(_ headers: [KafkaHeader]) -> OpaquePointer? {
         guard !headers.isEmpty else { return nil }
         let native = rd_kafka_headers_new(headers.count)!
-        for header in headers {
-            if let value = header.value {
-                value.withUnsafeBytes { bytes in
-                    _ = rd_kafka_header_add(native, header.name, -1, bytes.baseAddress ?? emptyBytes, bytes.count)
-                }
-            } else {
-                _ = rd_kafka_header_add(native, header.name, -1, nil, 0)
-            }
-        }
+        var writer = KafkaHeaderWriter(native: native)
+        for header in headers { writer.add(header.name, bytes: header.value) }
         return native
     }
 }
@@ -164,31 +157,36 @@ func withOptionalBytes<Result>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointe
     return try bytes.withUnsafeBytes { try body($0) }
 }
 
-/// Adds headers to a record being produced, straight into librdkafka's list.
+/// Adds headers to a record being produced, straight into librdkafka's list. Names go with
+/// their length: passing a Swift string as a C string copies a small one (most header names
+/// are) to the heap first.
 public struct KafkaHeaderWriter {
     let native: OpaquePointer
 
     /// A header whose value is the string's UTF-8 bytes.
     public mutating func add(_ name: String, _ value: String) {
         var value = value
-        value.withUTF8 { bytes in
-            _ = rd_kafka_header_add(native, name, -1, bytes.baseAddress.map(UnsafeRawPointer.init) ?? KafkaProducer.emptyBytes, bytes.count)
-        }
+        value.withUTF8 { add(name, raw: UnsafeRawBufferPointer($0)) }
     }
 
     /// A header whose value is borrowed bytes (copied by librdkafka).
     public mutating func add(_ name: String, raw value: UnsafeRawBufferPointer) {
-        _ = rd_kafka_header_add(native, name, -1, value.baseAddress ?? KafkaProducer.emptyBytes, value.count)
+        add(name, value.baseAddress ?? KafkaProducer.emptyBytes, value.count)
     }
 
     /// A header with raw bytes; nil is a null value.
     public mutating func add(_ name: String, bytes: [UInt8]?) {
-        guard let bytes else {
-            _ = rd_kafka_header_add(native, name, -1, nil, 0)
-            return
-        }
-        bytes.withUnsafeBytes { raw in
-            _ = rd_kafka_header_add(native, name, -1, raw.baseAddress ?? KafkaProducer.emptyBytes, raw.count)
+        guard let bytes else { return add(name, nil, 0) }
+        bytes.withUnsafeBytes { add(name, raw: $0) }
+    }
+
+    private func add(_ name: String, _ value: UnsafeRawPointer?, _ count: Int) {
+        var name = name
+        name.withUTF8 { utf8 in
+            utf8.withMemoryRebound(to: CChar.self) { characters in
+                _ = rd_kafka_header_add(native, characters.baseAddress ?? KafkaProducer.emptyBytes.assumingMemoryBound(to: CChar.self),
+                                        characters.count, value, count)
+            }
         }
     }
 }
