@@ -101,8 +101,9 @@ final class CommittingMember: KafkaRebalanceListener, @unchecked Sendable {
             }
             var attempts = 0
             while true {
+                // A commit while the group rebalances is refused; the poll serves the rebalance.
                 do { try self.consumer.commit(); break } catch let error as KafkaError
-                    where (error.isRetriable || error.code == "_ASSIGNMENT_LOST") && attempts < 50 {
+                    where (error.isRetriable || ["_ASSIGNMENT_LOST", "REBALANCE_IN_PROGRESS"].contains(error.code)) && attempts < 50 {
                     attempts += 1
                     _ = try self.consumer.poll(maxRecords: 0, timeoutMs: 100)
                 }
