@@ -87,29 +87,34 @@ final class CommittingMember: KafkaRebalanceListener, @unchecked Sendable {
     func run(until stop: @escaping @Sendable () -> Bool) async throws {
         try await BlockingIO.run {
             while !stop() {
-                let batch = try self.consumer.poll(maxRecords: 50, timeoutMs: 50)
-                for record in batch {
-                    let value = valueNumbers([record]).first ?? -1
-                    self.ledger.append(.processed(member: self.name, partition: record.partition,
-                                                  offset: record.offset, value: value))
-                    self.processed.withLock { $0.append(value) }
-                }
-                try self.consumer.storeOffsets(batch.map {
-                    TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: $0.offset + 1)
-                })
-                if !batch.isEmpty { self.commitIgnoringRebalance() }
+                if try self.processBatch(timeoutMs: 50) { self.commitIgnoringRebalance() }
             }
+            // The last commit. While the group rebalances the broker refuses it; polling serves
+            // the rebalance (and what it delivers is processed like any batch).
             var attempts = 0
             while true {
-                // A commit while the group rebalances is refused; the poll serves the rebalance.
                 do { try self.consumer.commit(); break } catch let error as KafkaError
                     where (error.isRetriable || ["_ASSIGNMENT_LOST", "REBALANCE_IN_PROGRESS"].contains(error.code)) && attempts < 50 {
                     attempts += 1
-                    _ = try self.consumer.poll(maxRecords: 0, timeoutMs: 100)
+                    _ = try self.processBatch(timeoutMs: 100)
                 }
             }
             try self.consumer.close()
         }
+    }
+
+    /// Polls one batch, processes it and stores its offsets; true when it held records.
+    private func processBatch(timeoutMs: Int32) throws -> Bool {
+        let batch = try consumer.poll(maxRecords: 50, timeoutMs: timeoutMs)
+        for record in batch {
+            let value = valueNumbers([record]).first ?? -1
+            ledger.append(.processed(member: name, partition: record.partition, offset: record.offset, value: value))
+            processed.withLock { $0.append(value) }
+        }
+        try consumer.storeOffsets(batch.map {
+            TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: $0.offset + 1)
+        })
+        return !batch.isEmpty
     }
 }
 
