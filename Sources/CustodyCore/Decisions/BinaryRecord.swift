@@ -27,6 +27,8 @@ struct BinaryWriter {
         withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
+    mutating func raw(_ data: [UInt8]) { bytes.append(contentsOf: data) }
+
     mutating func string(_ text: String) {
         var text = text
         text.withUTF8 { utf8 in
@@ -103,6 +105,12 @@ struct BinaryReader {
         for offset in 0..<8 { value = value << 8 | UInt64(bytes[index + offset]) }
         index += 8
         return value
+    }
+
+    mutating func raw(count: Int) throws(Failure) -> [UInt8] {
+        guard bytes.count - index >= count else { throw Failure(description: "record ends early (at byte \(index))") }
+        defer { index += count }
+        return Array(bytes[index..<index + count])
     }
 
     mutating func string() throws(Failure) -> String {

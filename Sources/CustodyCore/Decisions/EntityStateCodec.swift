@@ -139,7 +139,7 @@ public enum EntityStateCodec {
         out.string(decision.policy.id)
         out.signed(Int64(decision.policy.version))
         if let digest {
-            for word in digest { out.word(word) }
+            out.raw(digest)
         } else {
             out.string(decision.policy.digest)
         }
@@ -234,9 +234,7 @@ public enum EntityStateCodec {
         let version = try input.int()
         let digest: String
         if flags & DecisionFlag.rawDigest != 0 {
-            var words: [UInt64] = []
-            for _ in 0..<4 { words.append(try input.word()) }
-            digest = "sha256:" + Hex.encode(bytes: words.flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> (56 - 8 * $0)) } })
+            digest = "sha256:" + Hex.encode(bytes: try input.raw(count: 32))
         } else {
             digest = try input.string()
         }
@@ -278,30 +276,11 @@ public enum EntityStateCodec {
                         expiresAt: expiresAt, isOnLegalHold: isOnLegalHold, previousDecisionId: previous, basis: basis)
     }
 
-    /// The four 64-bit words of a `sha256:` digest in lower-case hex; nil for any other text
-    /// (which is written as it is, so that it reads back unchanged).
-    private static func rawDigest(_ digest: String) -> [UInt64]? {
-        var digest = digest
-        return digest.withUTF8 { utf8 -> [UInt64]? in
-            guard utf8.count == 71, utf8.starts(with: "sha256:".utf8) else { return nil }
-            var words: [UInt64] = []
-            words.reserveCapacity(4)
-            var word: UInt64 = 0
-            for (index, character) in utf8[7...].enumerated() {
-                let value: UInt64
-                switch character {
-                case 0x30...0x39: value = UInt64(character - 0x30)
-                case 0x61...0x66: value = UInt64(character - 0x57)
-                default: return nil
-                }
-                word = word << 4 | value
-                if index % 16 == 15 {
-                    words.append(word)
-                    word = 0
-                }
-            }
-            return words
-        }
+    /// The 32 bytes of a `sha256:` digest in lower-case hex; nil for any other text (which is
+    /// written as it is, so that it reads back unchanged).
+    private static func rawDigest(_ digest: String) -> [UInt8]? {
+        guard digest.utf8.count == 71, digest.hasPrefix("sha256:") else { return nil }
+        return Hex.decodeCanonical(String(digest.dropFirst(7)))
     }
 
     private static func entityID(_ input: inout BinaryReader) throws(BinaryReader.Failure) -> EntityID {
