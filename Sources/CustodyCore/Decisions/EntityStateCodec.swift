@@ -40,7 +40,7 @@ public enum EntityStateCodec {
         static let expiresAt: UInt64 = 1 << 2
         static let previous: UInt64 = 1 << 3
         static let hold: UInt64 = 1 << 4
-        /// The decision's classifications, creation time and attributes are the state's
+        /// The decision's classifications, creation time, attributes and hold are the state's
         /// (as they are unless the state changed in a way that did not re-decide): not written.
         static let basisIsState: UInt64 = 1 << 5
         /// The policy digest is `sha256:` and 64 lower-case hex digits: written as 32 bytes.
@@ -108,10 +108,10 @@ public enum EntityStateCodec {
 
     private static func write(_ decision: Decision, of state: EntityState, to out: inout BinaryWriter) {
         let basis = decision.basis
+        // The basis compared with the state as a re-decision compares them.
         let basisIsState = decision.ownClassification == state.ownClassification
-            && basis.effectiveClassification == state.effectiveClassification && basis.createdAt == state.createdAt
-            && basis.owner == state.owner && basis.category == state.category && basis.jurisdiction == state.jurisdiction
-            && basis.origin == state.origin && basis.location == state.location
+            && basis.isSame(policy: basis.policy, rolloutVariant: basis.rolloutVariant,
+                            effectiveClassification: state.effectiveClassification, state: state)
         let digest = rawDigest(decision.policy.digest)
         var flags: UInt64 = 0
         if decision.cause.via != nil { flags |= DecisionFlag.via }
