@@ -65,6 +65,24 @@ import Testing
         }
         #expect(fast == reference)
     }
+
+    @Test func aChainResumedFromItsHeadContinuesAsOneThatNeverStopped() throws {
+        let (_, decision, _, _) = try sampleDecisions()
+        var uninterrupted = AuditChain(chain: "lifecycle.events/1")
+        #expect(uninterrupted.previousHash == AuditChain.genesis)
+        var records: [[UInt8]] = []
+        for index in 0..<3 { records.append(uninterrupted.append(.decision(decision, eventId: "e\(index)"))) }
+        let head = try JSONParser.parse(records[2])
+        let hash = try #require(head["hash"]?.stringValue)
+        var resumed = try #require(AuditChain(chain: "lifecycle.events/1", sequence: 3, previousHash: hash))
+        #expect(resumed == uninterrupted)
+        #expect(resumed.previousHash == hash)
+        #expect(resumed.append(.decision(decision, eventId: "e3")) == uninterrupted.append(.decision(decision, eventId: "e3")))
+        // The head on the changelog is refused when it is not 64 hex digits.
+        #expect(AuditChain(chain: "c", sequence: 3, previousHash: String(hash.dropLast())) == nil)
+        #expect(AuditChain(chain: "c", sequence: 3, previousHash: String(hash.dropLast()) + "g") == nil)
+        #expect(AuditChain(chain: "c", sequence: 3, previousHash: "") == nil)
+    }
 }
 
 /// Audit records built as JSON objects, member by member: the reference that the directly

@@ -1,22 +1,28 @@
 /// Writes the compact binary records of the changelog: LEB128 varints (zigzag for signed
 /// values), length-prefixed UTF-8 strings and fixed 64-bit big-endian words.
-struct BinaryWriter {
-    private(set) var bytes: [UInt8]
+struct BinaryWriter: ~Copyable {
+    private var output: OutputBytes
 
     init(capacity: Int) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        output = OutputBytes(capacity: capacity)
     }
 
-    mutating func byte(_ value: UInt8) { bytes.append(value) }
+    /// The record written, as an array.
+    var bytes: [UInt8] { output.bytes }
+
+    mutating func byte(_ value: UInt8) { output.append(value) }
 
     mutating func unsigned(_ value: UInt64) {
+        let room = output.reserve(10)
         var rest = value
+        var at = 0
         while rest >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            room[at] = UInt8(truncatingIfNeeded: rest) | 0x80
             rest >>= 7
+            at += 1
         }
-        bytes.append(UInt8(rest))
+        room[at] = UInt8(rest)
+        output.commit(at + 1)
     }
 
     mutating func count(_ value: Int) { unsigned(UInt64(value)) }
@@ -24,16 +30,17 @@ struct BinaryWriter {
     mutating func signed(_ value: Int64) { unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
 
     mutating func word(_ value: UInt64) {
-        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+        UnsafeMutableRawPointer(output.reserve(8)).storeBytes(of: value.bigEndian, as: UInt64.self)
+        output.commit(8)
     }
 
-    mutating func raw(_ data: [UInt8]) { bytes.append(contentsOf: data) }
+    mutating func raw(_ data: [UInt8]) { output.append(data) }
 
     mutating func string(_ text: String) {
         var text = text
         text.withUTF8 { utf8 in
             count(utf8.count)
-            bytes.append(contentsOf: utf8)
+            output.append(utf8)
         }
     }
 

@@ -7,23 +7,23 @@ public enum CanonicalJSON {
 
     /// The canonical UTF-8 bytes of `value`. Fails on non-finite numbers.
     public static func bytes(_ value: JSONValue) throws(Failure) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(256)
+        var output = OutputBytes(capacity: 256)
         try write(value, to: &output)
-        return output
+        return output.bytes
     }
 
     public static func string(_ value: JSONValue) throws(Failure) -> String {
         String(decoding: try bytes(value), as: UTF8.self)
     }
 
-    static func write(_ value: JSONValue, to output: inout [UInt8]) throws(Failure) {
+    static func write(_ value: JSONValue, to output: inout OutputBytes) throws(Failure) {
         switch value {
-        case .null: output.append(contentsOf: "null".utf8)
-        case let .bool(flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .null: output.append("null")
+        case let .bool(flag): output.append(flag ? "true" : "false")
         case let .number(number):
             guard number.isFinite else { throw Failure(message: "RFC 8785 has no form for \(number)") }
-            output.append(contentsOf: ECMAScriptNumber.format(number).utf8)
+            var text = ECMAScriptNumber.format(number)
+            text.withUTF8 { output.append($0) }
         case let .string(text): writeString(text, to: &output)
         case let .array(elements):
             output.append(UInt8(ascii: "["))
@@ -46,46 +46,61 @@ public enum CanonicalJSON {
     }
 
     /// A JSON string with RFC 8785's escapes: `\"`, `\\`, `\b \f \n \r \t`, other controls as `\u00xx`.
-    static func writeString(_ text: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
+    /// The bytes up to the first one that needs an escape (most strings: all of them) are
+    /// copied at once; room for the rest is reserved at its worst case, six bytes a byte.
+    static func writeString(_ text: String, to output: inout OutputBytes) {
         var text = text
         text.withUTF8 { bytes in
-            var runStart = 0
-            var index = 0
-            let count = bytes.count
-            while index < count {
-                // Eight bytes at a time while none of them needs an escape (most strings).
-                if index + 8 <= count,
-                   !needsEscape(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
-                    index += 8
+            let clean = escapeFreePrefix(bytes)
+            let room = output.reserve(clean + 6 * (bytes.count - clean) + 2)
+            room[0] = UInt8(ascii: "\"")
+            if clean > 0 { (room + 1).update(from: bytes.baseAddress!, count: clean) }
+            var at = clean + 1
+            for byte in UnsafeBufferPointer(rebasing: bytes[clean...]) {
+                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else {
+                    room[at] = byte
+                    at += 1
                     continue
                 }
-                let byte = bytes[index]
-                index += 1
-                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index - 1]))
-                runStart = index
+                room[at] = 0x5C
                 switch byte {
-                case 0x22: output.append(0x5C); output.append(0x22)
-                case 0x5C: output.append(0x5C); output.append(0x5C)
-                case 0x08: output.append(0x5C); output.append(UInt8(ascii: "b"))
-                case 0x0C: output.append(0x5C); output.append(UInt8(ascii: "f"))
-                case 0x0A: output.append(0x5C); output.append(UInt8(ascii: "n"))
-                case 0x0D: output.append(0x5C); output.append(UInt8(ascii: "r"))
-                case 0x09: output.append(0x5C); output.append(UInt8(ascii: "t"))
+                case 0x22: room[at + 1] = 0x22
+                case 0x5C: room[at + 1] = 0x5C
+                case 0x08: room[at + 1] = UInt8(ascii: "b")
+                case 0x0C: room[at + 1] = UInt8(ascii: "f")
+                case 0x0A: room[at + 1] = UInt8(ascii: "n")
+                case 0x0D: room[at + 1] = UInt8(ascii: "r")
+                case 0x09: room[at + 1] = UInt8(ascii: "t")
                 default:
-                    let hex: StaticString = "0123456789abcdef"
-                    output.append(0x5C)
-                    output.append(UInt8(ascii: "u"))
-                    output.append(0x30)
-                    output.append(0x30)
-                    output.append(hex.utf8Start[Int(byte >> 4)])
-                    output.append(hex.utf8Start[Int(byte & 0xF)])
+                    room[at + 1] = UInt8(ascii: "u")
+                    room[at + 2] = 0x30
+                    room[at + 3] = 0x30
+                    room[at + 4] = Hex.digit(byte >> 4)
+                    room[at + 5] = Hex.digit(byte & 0xF)
+                    at += 4
                 }
+                at += 2
             }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+            room[at] = UInt8(ascii: "\"")
+            output.commit(at + 1)
         }
-        output.append(UInt8(ascii: "\""))
+    }
+
+    /// How many leading bytes need no escape, eight at a time while none of them does.
+    @inline(__always)
+    static func escapeFreePrefix(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var index = 0
+        let count = bytes.count
+        while index + 8 <= count,
+              !needsEscape(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
+            index += 8
+        }
+        while index < count {
+            let byte = bytes[index]
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C { break }
+            index += 1
+        }
+        return index
     }
 
     /// True when one of the eight bytes is a control character, `"` or `\` (SWAR: a byte

@@ -1,41 +1,45 @@
 /// Writes compact JSON straight into bytes, without building a `JSONValue` tree: the hot
 /// path's records (decisions, audit entries, changelog states). Members are written in the
 /// order given; write them in sorted order where the output must be RFC 8785 canonical.
-public struct JSONOutput {
-    public private(set) var bytes: [UInt8] = []
+/// Noncopyable: it owns the buffer it writes into (`OutputBytes`).
+public struct JSONOutput: ~Copyable {
+    private var output: OutputBytes
     private var needsComma = false
 
     public init(capacity: Int = 512) {
-        bytes.reserveCapacity(capacity)
+        output = OutputBytes(capacity: capacity)
     }
 
+    /// The bytes written, as an array (a copy: call it once, when the record is done).
+    public var bytes: [UInt8] { output.bytes }
+
     /// Bytes written so far.
-    public var count: Int { bytes.count }
+    public var count: Int { output.count }
 
     /// The bytes written so far, to patch in place (a value written as a placeholder).
     public mutating func withUnsafeMutableBytes<Result>(_ body: (UnsafeMutableBufferPointer<UInt8>) -> Result) -> Result {
-        bytes.withUnsafeMutableBufferPointer { body($0) }
+        output.withUnsafeMutableBytes(body)
     }
 
     public mutating func beginObject() {
         separate()
-        bytes.append(UInt8(ascii: "{"))
+        output.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
     public mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
+        output.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
     public mutating func beginArray() {
         separate()
-        bytes.append(UInt8(ascii: "["))
+        output.append(UInt8(ascii: "["))
         needsComma = false
     }
 
     public mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+        output.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
@@ -43,19 +47,27 @@ public struct JSONOutput {
     /// copied as it is, with no escaping pass. The value written next belongs to it.
     public mutating func key(_ name: StaticString) {
         assert(Self.needsNoEscape(name), "JSON member name \(name) needs escaping: use key(text:)")
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        // One reservation for the separator, the quoted name and the colon.
+        let length = name.utf8CodeUnitCount
+        let room = output.reserve(length + 4)
+        var at = 0
+        if needsComma {
+            room[0] = UInt8(ascii: ",")
+            at = 1
+        }
+        room[at] = UInt8(ascii: "\"")
+        (room + at + 1).update(from: name.utf8Start, count: length)
+        room[at + length + 1] = UInt8(ascii: "\"")
+        room[at + length + 2] = UInt8(ascii: ":")
+        output.commit(at + length + 3)
         needsComma = false
     }
 
     /// A member name from data (escaped as needed); the value written next belongs to it.
     public mutating func key(text name: String) {
         separate()
-        CanonicalJSON.writeString(name, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
+        CanonicalJSON.writeString(name, to: &output)
+        output.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
@@ -67,25 +79,40 @@ public struct JSONOutput {
 
     public mutating func string(_ value: String) {
         separate()
-        CanonicalJSON.writeString(value, to: &bytes)
+        CanonicalJSON.writeString(value, to: &output)
         needsComma = true
     }
 
     public mutating func integer(_ value: Int64) {
         separate()
-        bytes.append(contentsOf: String(value).utf8)
+        // Digits backwards into 20 bytes of room (Int64.min has 19 digits and a sign).
+        let room = output.reserve(20)
+        var magnitude = value.magnitude
+        var digits = 0
+        repeat {
+            digits += 1
+            magnitude /= 10
+        } while magnitude > 0
+        let length = digits + (value < 0 ? 1 : 0)
+        if value < 0 { room[0] = UInt8(ascii: "-") }
+        magnitude = value.magnitude
+        for index in stride(from: length - 1, through: length - digits, by: -1) {
+            room[index] = 0x30 + UInt8(magnitude % 10)
+            magnitude /= 10
+        }
+        output.commit(length)
         needsComma = true
     }
 
     public mutating func bool(_ value: Bool) {
         separate()
-        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        output.append(value ? "true" : "false")
         needsComma = true
     }
 
     public mutating func null() {
         separate()
-        bytes.append(contentsOf: "null".utf8)
+        output.append("null")
         needsComma = true
     }
 
@@ -104,30 +131,25 @@ public struct JSONOutput {
     /// The digits of `first`, then those of `second` when given, as one string, written in place.
     private mutating func hexString(_ first: UInt64, then second: UInt64?) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        let start = bytes.count
         let count = second == nil ? 16 : 32
-        bytes.append(contentsOf: repeatElement(0, count: count))
-        bytes.withUnsafeMutableBufferPointer { buffer in
-            let digits = UnsafeMutableBufferPointer(rebasing: buffer[start..<start + count])
-            Hex.put(first, into: digits, at: 0)
-            if let second { Hex.put(second, into: digits, at: 16) }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        let room = output.reserve(count + 2)
+        room[0] = UInt8(ascii: "\"")
+        let digits = UnsafeMutableBufferPointer(start: room + 1, count: count)
+        Hex.put(first, into: digits, at: 0)
+        if let second { Hex.put(second, into: digits, at: 16) }
+        room[count + 1] = UInt8(ascii: "\"")
+        output.commit(count + 2)
         needsComma = true
     }
 
     /// A timestamp as its RFC 3339 string, written in place (no escapes can occur).
     public mutating func timestamp(_ value: Timestamp) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: Timestamp.rfc3339Capacity))
-        let length = bytes.withUnsafeMutableBufferPointer { buffer in
-            value.write(into: UnsafeMutableBufferPointer(rebasing: buffer[start...]))
-        }
-        bytes.removeLast(Timestamp.rfc3339Capacity - length)
-        bytes.append(UInt8(ascii: "\""))
+        let room = output.reserve(Timestamp.rfc3339Capacity + 2)
+        room[0] = UInt8(ascii: "\"")
+        let length = value.write(into: UnsafeMutableBufferPointer(start: room + 1, count: Timestamp.rfc3339Capacity))
+        room[length + 1] = UInt8(ascii: "\"")
+        output.commit(length + 2)
         needsComma = true
     }
 
@@ -141,7 +163,7 @@ public struct JSONOutput {
     /// Any `JSONValue`, compact, members in their order.
     public mutating func value(_ value: JSONValue) {
         separate()
-        JSONWriter.write(value, to: &bytes)
+        JSONWriter.write(value, to: &output)
         needsComma = true
     }
 
@@ -161,6 +183,6 @@ public struct JSONOutput {
     }
 
     private mutating func separate() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        if needsComma { output.append(UInt8(ascii: ",")) }
     }
 }

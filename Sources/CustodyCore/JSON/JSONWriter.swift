@@ -1,17 +1,16 @@
 /// Compact JSON text for records Custody emits; member order as given.
 public enum JSONWriter {
     public static func bytes(_ value: JSONValue) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(512)
+        var output = OutputBytes(capacity: 512)
         write(value, to: &output)
-        return output
+        return output.bytes
     }
 
     public static func string(_ value: JSONValue) -> String {
         String(decoding: bytes(value), as: UTF8.self)
     }
 
-    static func write(_ value: JSONValue, to output: inout [UInt8]) {
+    static func write(_ value: JSONValue, to output: inout OutputBytes) {
         switch value {
         case let .object(object):
             output.append(UInt8(ascii: "{"))
@@ -30,7 +29,7 @@ public enum JSONWriter {
             }
             output.append(UInt8(ascii: "]"))
         case let .number(number) where !number.isFinite:
-            output.append(contentsOf: "null".utf8)
+            output.append("null")
         default:
             try? CanonicalJSON.write(value, to: &output)
         }

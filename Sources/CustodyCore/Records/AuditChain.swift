@@ -6,15 +6,50 @@ import Crypto
 public struct AuditChain: Sendable, Equatable {
     public var chain: String
     public var sequence: Int
-    /// 64 hex digits; all zeros before the first record.
-    public var previousHash: String
+    /// The previous record's hash as four big-endian words (all zero before the first
+    /// record): hashed and printed from the words, with no hex string to parse per record.
+    private var previous: Words
+
+    private struct Words: Sendable, Equatable {
+        var first: UInt64 = 0, second: UInt64 = 0, third: UInt64 = 0, fourth: UInt64 = 0
+    }
 
     public static let genesis = String(repeating: "0", count: 64)
 
-    public init(chain: String, sequence: Int = 0, previousHash: String = AuditChain.genesis) {
+    /// A chain with no record yet.
+    public init(chain: String) {
+        self.chain = chain
+        sequence = 0
+        previous = Words()
+    }
+
+    /// A chain resumed after `sequence` records, the last of which had hash `previousHash`
+    /// (64 hex digits); nil when it is not one.
+    public init?(chain: String, sequence: Int, previousHash: String) {
+        guard previousHash.utf8.count == 64, let bytes = Hex.decode(previousHash) else { return nil }
         self.chain = chain
         self.sequence = sequence
-        self.previousHash = previousHash
+        previous = bytes.withUnsafeBytes { raw in
+            Words(first: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                  second: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                  third: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
+                  fourth: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
+        }
+    }
+
+    /// The previous record's hash, 64 hex digits (`genesis` before the first record).
+    public var previousHash: String {
+        String(unsafeUninitializedCapacity: 64) { buffer in
+            Self.put(previous, into: buffer)
+            return 64
+        }
+    }
+
+    private static func put(_ words: Words, into digits: UnsafeMutableBufferPointer<UInt8>) {
+        Hex.put(words.first, into: digits, at: 0)
+        Hex.put(words.second, into: digits, at: 16)
+        Hex.put(words.third, into: digits, at: 32)
+        Hex.put(words.fourth, into: digits, at: 48)
     }
 
     /// Completes `record` with chain, sequence, previousHash and hash, and advances the chain.
@@ -26,8 +61,7 @@ public struct AuditChain: Sendable, Equatable {
         record["hash"] = nil
         let hash = Self.hash(previousHash: previousHash, record: record)
         record["hash"] = .string(hash)
-        sequence += 1
-        previousHash = hash
+        self = AuditChain(chain: chain, sequence: sequence + 1, previousHash: hash)!
         return record
     }
 
@@ -63,30 +97,33 @@ public struct AuditChain: Sendable, Equatable {
             out.key("policy")
             DecisionRecord.writePolicy(policy, to: &out)
         }
-        out.field("previousHash", previousHash)
+        out.key("previousHash")
+        let previousStart = out.count + 1
+        out.string(Self.genesis)
+        out.withUnsafeMutableBytes { record in
+            Self.put(previous, into: UnsafeMutableBufferPointer(rebasing: record[previousStart..<previousStart + 64]))
+        }
         out.field("sequence", sequence)
         out.field("type", entry.type)
         out.endObject()
         // hash = SHA-256(previous hash bytes ‖ record without its hash member).
         var hasher = SHA256()
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { previous in
-            let count = Hex.decode(previousHash, into: previous) ?? 0
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(start: previous.baseAddress, count: count))
-        }
-        let hash = out.withUnsafeMutableBytes { record -> String in
+        var previousBytes = (previous.first.bigEndian, previous.second.bigEndian, previous.third.bigEndian, previous.fourth.bigEndian)
+        withUnsafeBytes(of: &previousBytes) { hasher.update(bufferPointer: $0) }
+        let hash = out.withUnsafeMutableBytes { record -> Words in
             hasher.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: record[..<headEnd])))
             hasher.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: record[tailStart...])))
-            let digits = UnsafeMutableBufferPointer(rebasing: record[(tailStart - 65)..<(tailStart - 1)])
-            hasher.finalize().withUnsafeBytes { digest in
-                for index in 0..<32 {
-                    digits[2 * index] = Hex.digit(digest[index] >> 4)
-                    digits[2 * index + 1] = Hex.digit(digest[index] & 0x0F)
-                }
+            let words = hasher.finalize().withUnsafeBytes { digest in
+                Words(first: UInt64(bigEndian: digest.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                      second: UInt64(bigEndian: digest.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                      third: UInt64(bigEndian: digest.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
+                      fourth: UInt64(bigEndian: digest.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
             }
-            return String(decoding: digits, as: UTF8.self)
+            Self.put(words, into: UnsafeMutableBufferPointer(rebasing: record[(tailStart - 65)..<(tailStart - 1)]))
+            return words
         }
         sequence += 1
-        previousHash = hash
+        previous = hash
         return out.bytes
     }
 

@@ -49,10 +49,11 @@ struct StateRestorer {
         if key == PartitionTask.auditChainKey {
             guard let value = record.value, case let .object(head)? = try? JSONParser.parse(value),
                   let chain = head["chain"]?.stringValue, let sequence = head["sequence"]?.integerValue,
-                  let previous = head["previousHash"]?.stringValue else {
+                  let previous = head["previousHash"]?.stringValue,
+                  let resumed = AuditChain(chain: chain, sequence: sequence, previousHash: previous) else {
                 throw ProcessorError("CORRUPT_CHANGELOG", "audit chain head at \(record.topicPartition)@\(record.offset) is unreadable")
             }
-            task.auditChain = AuditChain(chain: chain, sequence: sequence, previousHash: previous)
+            task.auditChain = resumed
             return
         }
         if key == PartitionTask.proofLogKey {
