@@ -37,8 +37,7 @@ struct BinaryWriter: ~Copyable {
     mutating func raw(_ data: [UInt8]) { output.append(data) }
 
     mutating func string(_ text: String) {
-        var text = text
-        text.withUTF8 { utf8 in
+        text.withUTF8Bytes { utf8 in
             count(utf8.count)
             output.append(utf8)
         }

@@ -269,6 +269,5 @@ public struct DecisionID: Hashable, Sendable {
 /// stack for a small string).
 @inline(__always)
 func withBytes<Result>(of text: String, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
-    var text = text
-    return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+    return try text.withUTF8Bytes { try body(UnsafeRawBufferPointer($0)) }
 }

@@ -34,8 +34,7 @@ struct HashInputWriter: HashInputSink {
     }
 
     mutating func add(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
+        text.withUTF8Bytes { bytes in
             precondition(count + bytes.count <= buffer.count, "hash input longer than counted")
             UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...])).copyMemory(from: UnsafeRawBufferPointer(bytes))
             count += bytes.count

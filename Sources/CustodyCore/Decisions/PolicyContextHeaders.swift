@@ -129,8 +129,7 @@ struct FNV1a64 {
     }
 
     mutating func combine(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
+        text.withUTF8Bytes { bytes in
             for byte in bytes {
                 value ^= UInt64(byte)
                 value = value &* 0x0000_0100_0000_01B3

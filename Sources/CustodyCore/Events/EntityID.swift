@@ -37,16 +37,14 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// `scheme://authority`.
     public var namespace: String {
-        var value = value
-        return value.withUTF8 { bytes in
+        return value.withUTF8Bytes { bytes in
             String(decoding: UnsafeBufferPointer(rebasing: bytes[..<(EntityID.pathStart(bytes) ?? bytes.count)]), as: UTF8.self)
         }
     }
 
     /// The path without its leading `/`.
     public var name: String {
-        var value = value
-        return value.withUTF8 { bytes in
+        return value.withUTF8Bytes { bytes in
             let pathStart = EntityID.pathStart(bytes) ?? bytes.count
             return String(decoding: UnsafeBufferPointer(rebasing: bytes[min(pathStart + 1, bytes.count)...]), as: UTF8.self)
         }
@@ -71,8 +69,7 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     static func isValid(_ value: String) -> Bool {
-        var value = value
-        return value.withUTF8(isValid)
+        return value.withUTF8Bytes(isValid)
     }
 
     static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -49,8 +49,7 @@ public enum CanonicalJSON {
     /// The bytes up to the first one that needs an escape (most strings: all of them) are
     /// copied at once; room for the rest is reserved at its worst case, six bytes a byte.
     static func writeString(_ text: String, to output: inout OutputBytes) {
-        var text = text
-        text.withUTF8 { bytes in
+        text.withUTF8Bytes { bytes in
             let clean = escapeFreePrefix(bytes)
             let room = output.reserve(clean + 6 * (bytes.count - clean) + 2)
             room[0] = UInt8(ascii: "\"")

@@ -47,8 +47,7 @@ public enum Hex {
     /// Decodes hex (either case) into `buffer`; returns the bytes written, nil on odd length,
     /// a non-hex character or a text longer than the buffer holds.
     static func decode(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int? {
-        var text = text
-        return text.withUTF8 { bytes in
+        return text.withUTF8Bytes { bytes in
             guard bytes.count % 2 == 0, bytes.count / 2 <= buffer.count else { return nil }
             func value(_ byte: UInt8) -> UInt8? {
                 switch byte {

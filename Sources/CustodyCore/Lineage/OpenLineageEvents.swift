@@ -125,8 +125,7 @@ public enum OpenLineageEvents {
     /// version 8 and variant bits set, as `xxxxxxxx-xxxx-8xxx-yxxx-xxxxxxxxxxxx` (written
     /// straight into the string).
     public static func uuid(from text: String) -> String {
-        var text = text
-        let digest = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        let digest = text.withUTF8Bytes { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
         return digest.withUnsafeBytes { hash in
             String(unsafeUninitializedCapacity: 36) { out in
                 var count = 0

@@ -71,8 +71,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses RFC 3339 (`T` or `t` or space, `Z` or `±hh:mm`, any fraction, kept to milliseconds).
     public init?(rfc3339 text: String) {
-        var text = text
-        let parsed: Int64? = text.withUTF8 { bytes in
+        let parsed: Int64? = text.withUTF8Bytes { bytes in
             Timestamp.parse(bytes)
         }
         guard let parsed else { return nil }
