@@ -82,7 +82,7 @@ public final class Decision: Sendable, Equatable {
     public func forEachContextHeaderBytes(scratch: UnsafeMutableBufferPointer<UInt8>,
                                           _ body: (String, UnsafeRawBufferPointer) throws -> Void) rethrows {
         try withBytes(of: policy.id) { try body("policy-id", $0) }
-        try body("policy-version", UnsafeRawBufferPointer(start: scratch.baseAddress, count: Self.writeDecimal(policy.version, into: scratch)))
+        try body("policy-version", UnsafeRawBufferPointer(start: scratch.baseAddress, count: DecimalText.write(policy.version, into: scratch)))
         try withBytes(of: policy.digest) { try body("policy-digest", $0) }
         Hex.put(identifier.high, into: scratch, at: 0)
         Hex.put(identifier.low, into: scratch, at: 16)
@@ -96,27 +96,6 @@ public final class Decision: Sendable, Equatable {
         }
         try withBytes(of: isOnLegalHold ? "true" : "false") { try body("legal-hold", $0) }
         if let rollout { try withBytes(of: rollout.variant) { try body("rollout-variant", $0) } }
-    }
-
-    /// Writes a decimal integer into `buffer` (at least 21 bytes); returns its length.
-    static func writeDecimal(_ value: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        var magnitude = value.magnitude
-        var digits = 0
-        repeat {
-            buffer[20 - digits] = UInt8(48 + magnitude % 10)
-            magnitude /= 10
-            digits += 1
-        } while magnitude > 0
-        var length = 0
-        if value < 0 {
-            buffer[0] = UInt8(ascii: "-")
-            length = 1
-        }
-        for index in 0..<digits {
-            buffer[length] = buffer[21 - digits + index]
-            length += 1
-        }
-        return length
     }
 
     public static func == (lhs: Decision, rhs: Decision) -> Bool {

@@ -10,7 +10,7 @@ extension HashInputSink {
     /// The decimal digits of `value`, as `String(value)` spells them, without making a string.
     mutating func add(decimal value: Int64) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { digits in
-            let count = Decision.writeDecimal(Int(value), into: digits)
+            let count = DecimalText.write(Int(value), into: digits)
             for byte in digits[..<count] { add(byte) }
         }
     }

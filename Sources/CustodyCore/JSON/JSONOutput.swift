@@ -85,21 +85,8 @@ public struct JSONOutput: ~Copyable {
 
     public mutating func integer(_ value: Int64) {
         separate()
-        // Digits backwards into 20 bytes of room (Int64.min has 19 digits and a sign).
-        let room = output.reserve(20)
-        var magnitude = value.magnitude
-        var digits = 0
-        repeat {
-            digits += 1
-            magnitude /= 10
-        } while magnitude > 0
-        let length = digits + (value < 0 ? 1 : 0)
-        if value < 0 { room[0] = UInt8(ascii: "-") }
-        magnitude = value.magnitude
-        for index in stride(from: length - 1, through: length - digits, by: -1) {
-            room[index] = 0x30 + UInt8(magnitude % 10)
-            magnitude /= 10
-        }
+        let room = output.reserve(DecimalText.capacity)
+        let length = DecimalText.write(Int(value), into: UnsafeMutableBufferPointer(start: room, count: DecimalText.capacity))
         output.commit(length)
         needsComma = true
     }
