@@ -12,6 +12,30 @@ public struct AuditChain: Sendable, Equatable {
 
     private struct Words: Sendable, Equatable {
         var first: UInt64 = 0, second: UInt64 = 0, third: UInt64 = 0, fourth: UInt64 = 0
+
+        init() {}
+
+        /// The words of 32 bytes, most significant first.
+        init(_ bytes: UnsafeRawBufferPointer) {
+            first = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+            second = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            third = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+            fourth = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+        }
+
+        /// The 32 bytes, most significant first.
+        func withBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+            var bytes = (first.bigEndian, second.bigEndian, third.bigEndian, fourth.bigEndian)
+            return withUnsafeBytes(of: &bytes, body)
+        }
+
+        /// Writes the 64 lower-case hex digits into `digits`.
+        func put(into digits: UnsafeMutableBufferPointer<UInt8>) {
+            Hex.put(first, into: digits, at: 0)
+            Hex.put(second, into: digits, at: 16)
+            Hex.put(third, into: digits, at: 32)
+            Hex.put(fourth, into: digits, at: 48)
+        }
     }
 
     public static let genesis = String(repeating: "0", count: 64)
@@ -29,27 +53,15 @@ public struct AuditChain: Sendable, Equatable {
         guard previousHash.utf8.count == 64, let bytes = Hex.decode(previousHash) else { return nil }
         self.chain = chain
         self.sequence = sequence
-        previous = bytes.withUnsafeBytes { raw in
-            Words(first: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
-                  second: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
-                  third: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
-                  fourth: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
-        }
+        previous = bytes.withUnsafeBytes(Words.init)
     }
 
     /// The previous record's hash, 64 hex digits (`genesis` before the first record).
     public var previousHash: String {
         String(unsafeUninitializedCapacity: 64) { buffer in
-            Self.put(previous, into: buffer)
+            previous.put(into: buffer)
             return 64
         }
-    }
-
-    private static func put(_ words: Words, into digits: UnsafeMutableBufferPointer<UInt8>) {
-        Hex.put(words.first, into: digits, at: 0)
-        Hex.put(words.second, into: digits, at: 16)
-        Hex.put(words.third, into: digits, at: 32)
-        Hex.put(words.fourth, into: digits, at: 48)
     }
 
     /// Completes `record` with chain, sequence, previousHash and hash, and advances the chain.
@@ -101,25 +113,19 @@ public struct AuditChain: Sendable, Equatable {
         let previousStart = out.count + 1
         out.string(Self.genesis)
         out.withUnsafeMutableBytes { record in
-            Self.put(previous, into: UnsafeMutableBufferPointer(rebasing: record[previousStart..<previousStart + 64]))
+            previous.put(into: UnsafeMutableBufferPointer(rebasing: record[previousStart..<previousStart + 64]))
         }
         out.field("sequence", sequence)
         out.field("type", entry.type)
         out.endObject()
         // hash = SHA-256(previous hash bytes ‖ record without its hash member).
         var hasher = SHA256()
-        var previousBytes = (previous.first.bigEndian, previous.second.bigEndian, previous.third.bigEndian, previous.fourth.bigEndian)
-        withUnsafeBytes(of: &previousBytes) { hasher.update(bufferPointer: $0) }
+        previous.withBytes { hasher.update(bufferPointer: $0) }
         let hash = out.withUnsafeMutableBytes { record -> Words in
             hasher.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: record[..<headEnd])))
             hasher.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: record[tailStart...])))
-            let words = hasher.finalize().withUnsafeBytes { digest in
-                Words(first: UInt64(bigEndian: digest.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
-                      second: UInt64(bigEndian: digest.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
-                      third: UInt64(bigEndian: digest.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
-                      fourth: UInt64(bigEndian: digest.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
-            }
-            Self.put(words, into: UnsafeMutableBufferPointer(rebasing: record[(tailStart - 65)..<(tailStart - 1)]))
+            let words = hasher.finalize().withUnsafeBytes(Words.init)
+            words.put(into: UnsafeMutableBufferPointer(rebasing: record[(tailStart - 65)..<(tailStart - 1)]))
             return words
         }
         sequence += 1
