@@ -19,10 +19,9 @@ public enum KafkaPartitioner: String, Sendable, CaseIterable {
         key.withUnsafeBytes { partition(for: $0, partitionCount: partitionCount) }
     }
 
-    /// The partition of the UTF-8 bytes of `key` (no copy of them).
+    /// The partition of the UTF-8 bytes of `key` (borrowed, not copied).
     public func partition(for key: String, partitionCount: Int32) -> Int32 {
-        var key = key
-        return key.withUTF8 { partition(for: UnsafeRawBufferPointer($0), partitionCount: partitionCount) }
+        key.withUTF8Bytes { partition(for: UnsafeRawBufferPointer($0), partitionCount: partitionCount) }
     }
 
     func partition(for bytes: UnsafeRawBufferPointer, partitionCount: Int32) -> Int32 {

@@ -165,7 +165,7 @@ public struct KafkaHeaderWriter {
 
     /// A header whose value is the string's UTF-8 bytes.
     public mutating func add(_ name: String, _ value: String) {
-        Self.withBytes(of: value) { add(name, raw: UnsafeRawBufferPointer($0)) }
+        value.withUTF8Bytes { add(name, raw: UnsafeRawBufferPointer($0)) }
     }
 
     /// A header whose value is borrowed bytes (copied by librdkafka).
@@ -180,20 +180,11 @@ public struct KafkaHeaderWriter {
     }
 
     private func add(_ name: String, _ value: UnsafeRawPointer?, _ count: Int) {
-        Self.withBytes(of: name) { utf8 in
+        name.withUTF8Bytes { utf8 in
             utf8.withMemoryRebound(to: CChar.self) { characters in
                 _ = rd_kafka_header_add(native, characters.baseAddress ?? KafkaProducer.emptyBytes.assumingMemoryBound(to: CChar.self),
                                         characters.count, value, count)
             }
         }
-    }
-
-    /// A native string's UTF-8 bytes, borrowed: `var copy = text; copy.withUTF8` would retain
-    /// and release its storage for every header (CustodyCore's `withUTF8Bytes` does the same).
-    @inline(__always)
-    private static func withBytes<Result>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
-        var copy = text
-        return copy.withUTF8(body)
     }
 }

@@ -86,12 +86,11 @@ public struct EventFingerprint: Hashable, Sendable {
             first = (first ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
             second = (second ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
         }
-        var source = source, id = id
-        source.withUTF8 { bytes in
+        source.withUTF8Bytes { bytes in
             for byte in bytes { feed(byte) }
         }
         feed(0x1F)
-        id.withUTF8 { bytes in
+        id.withUTF8Bytes { bytes in
             for byte in bytes { feed(byte) }
         }
         feed(0x1F)

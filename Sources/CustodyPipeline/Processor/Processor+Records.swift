@@ -32,8 +32,7 @@ extension Processor {
         if record.topic == configuration.topics.input {
             // Compared on the bytes: no array per record for the subject when it is the key.
             let target = partitioner.partition(for: event.subject.value, partitionCount: partitionCount)
-            var subject = event.subject.value
-            let isKey = subject.withUTF8 { bytes in record.key?.elementsEqual(bytes) ?? false }
+            let isKey = event.subject.value.withUTF8Bytes { bytes in record.key?.elementsEqual(bytes) ?? false }
             if !isKey || record.partition != target {
                 try rekey(record, key: Array(event.subject.value.utf8), partition: target)
                 return
