@@ -12,7 +12,7 @@ import Testing
                 output.append(byte)
                 expected.append(byte)
             case 1:
-                output.append(byte, byte &+ 1)
+                [byte, byte &+ 1].withUnsafeBufferPointer { output.append($0) }
                 expected += [byte, byte &+ 1]
             case 2:
                 let run = [UInt8](repeating: byte, count: round % 37)

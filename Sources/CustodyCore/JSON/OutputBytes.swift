@@ -40,14 +40,6 @@ public struct OutputBytes: ~Copyable {
         count += 1
     }
 
-    @inline(__always)
-    public mutating func append(_ first: UInt8, _ second: UInt8) {
-        let at = reserve(2)
-        at[0] = first
-        at[1] = second
-        count += 2
-    }
-
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, bytes.count > 0 else { return }
         reserve(bytes.count).update(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count)
