@@ -4,6 +4,7 @@ import Testing
 @Suite struct OutputBytesTests {
     @Test func growingKeepsEverythingWrittenInOrder() {
         var output = OutputBytes(capacity: 1)
+        #expect(output.bytes.isEmpty, "nothing written yet: an empty array, not a trap")
         var expected: [UInt8] = []
         for round in 0..<600 {
             let byte = UInt8(truncatingIfNeeded: round)

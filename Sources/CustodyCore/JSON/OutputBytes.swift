@@ -17,7 +17,9 @@ public struct OutputBytes: ~Copyable {
 
     /// The bytes written, as an array.
     public var bytes: [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        // An array of capacity 0 may have no storage to copy into.
+        guard count > 0 else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             buffer.baseAddress!.update(from: base, count: count)
             initialized = count
         }
