@@ -40,6 +40,17 @@ public final class KafkaProducer: @unchecked Sendable {
         }
     }
 
+    /// Queues one record without headers, keyed by the UTF-8 bytes of `key`, borrowed from the
+    /// string: records keyed by an entity id or a principal need no key array of their own.
+    public func send(topic: String, partition: Int32? = nil, key: String, value: [UInt8], tag: UInt64 = 0) throws {
+        try key.withUTF8Bytes { keyBytes in
+            try value.withUnsafeBytes { valueBytes in
+                try send(topic: topic, partition: partition, key: UnsafeRawBufferPointer(keyBytes), value: valueBytes,
+                         nativeHeaders: nil, tag: tag)
+            }
+        }
+    }
+
     /// Queues one record whose headers `writeHeaders` adds straight into librdkafka's header
     /// list (no intermediate arrays): the hot path for records with many headers.
     public func send(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?, tag: UInt64 = 0,

@@ -1,4 +1,5 @@
 @testable import CustodyCore
+import Crypto
 import Testing
 
 @Suite struct RecordWriterTests {
@@ -82,6 +83,39 @@ import Testing
         #expect(AuditChain(chain: "c", sequence: 3, previousHash: String(hash.dropLast())) == nil)
         #expect(AuditChain(chain: "c", sequence: 3, previousHash: String(hash.dropLast()) + "g") == nil)
         #expect(AuditChain(chain: "c", sequence: 3, previousHash: "") == nil)
+    }
+
+    @Test func directlyWrittenAlertsEqualTheAlertRecordAndKeepTheirIds() throws {
+        let (event, decision, _, _) = try sampleDecisions()
+        let entity = event.subject.value
+        let key = EventKey(source: event.source, id: event.id)
+        let cases: [(EventKey?, Decision?)] = [(key, decision), (key, nil), (nil, decision), (nil, nil)]
+        for (eventKey, decision) in cases {
+            let message = AlertKind.eventAfterDeletion.message(entity: event.subject, event: event) + " \"\u{1}"
+            let fast = GovernanceRecords.alertBytes(.eventAfterDeletion, entity: entity, at: event.time, eventKey: eventKey,
+                                                    decision: decision, message: message)
+            let tree = GovernanceRecords.alert(.eventAfterDeletion, entity: entity, at: event.time, eventKey: eventKey,
+                                               decision: decision, message: message)
+            #expect(fast == JSONWriter.bytes(tree))
+            // The id as alerts have always been identified: SHA-256 over the kind, the entity
+            // and the event key (or the time in milliseconds), its first 16 bytes in hex.
+            var input = Array("event-after-deletion\u{1F}\(entity)\u{1F}".utf8)
+            input += eventKey.map { Array("\($0.source)\u{1F}\($0.id)".utf8) } ?? Array("\(event.time.millisecondsSinceEpoch)".utf8)
+            #expect(tree["alertId"]?.stringValue == Hex.encode(SHA256.hash(data: input).prefix(16)))
+        }
+    }
+
+    @Test func datasetsAreNamedFromTheIdWithoutCopies() throws {
+        let entity = try #require(EntityID("postgres://db1:5432/shop.public.orders"))
+        let parts = entity.withNamespaceAndName { (String(decoding: $0, as: UTF8.self), String(decoding: $1, as: UTF8.self)) }
+        #expect(parts.0 == "postgres://db1:5432")
+        #expect(parts.1 == "shop.public.orders")
+        #expect(OpenLineageEvents.datasetKey(entity) == "dataset:postgres://db1:5432/shop.public.orders")
+        let quoted = try #require(EntityID("s3://lake/raw/\"q\"\\p"))
+        let facts = DatasetFacts(entity: quoted, effectiveClassification: [], owner: nil, decision: nil)
+        let dataset = try JSONParser.parse(OpenLineageEvents.datasetEvent(facts, at: Timestamp(millisecondsSinceEpoch: 0)).value)["dataset"]
+        #expect(dataset?["namespace"]?.stringValue == "s3://lake")
+        #expect(dataset?["name"]?.stringValue == "raw/\"q\"\\p")
     }
 }
 

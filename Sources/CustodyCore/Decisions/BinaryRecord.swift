@@ -34,8 +34,6 @@ struct BinaryWriter: ~Copyable {
         output.commit(8)
     }
 
-    mutating func raw(_ data: [UInt8]) { output.append(data) }
-
     mutating func string(_ text: String) {
         text.withUTF8Bytes { utf8 in
             count(utf8.count)
@@ -47,6 +45,26 @@ struct BinaryWriter: ~Copyable {
         count(list.count)
         for text in list { string(text) }
     }
+
+    /// The bytes that the lower-case hex digits of `text` after its first `offset` bytes spell,
+    /// decoded straight into the record (the caller checked the digits: `isLowerHex`).
+    mutating func bytes(ofHex text: String, from offset: Int) {
+        text.withUTF8Bytes { utf8 in
+            let digits = UnsafeBufferPointer(rebasing: utf8[offset...])
+            let room = output.reserve(digits.count / 2)
+            for index in 0..<digits.count / 2 {
+                room[index] = Self.nibble(digits[2 * index]) << 4 | Self.nibble(digits[2 * index + 1])
+            }
+            output.commit(digits.count / 2)
+        }
+    }
+
+    /// Whether `bytes` are lower-case hex digits, an even number of them.
+    static func isLowerHex(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        bytes.count % 2 == 0 && bytes.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8 { digit <= 0x39 ? digit - 0x30 : digit - 0x57 }
 }
 
 /// Reads what `BinaryWriter` wrote, checking every length against the bytes left: a

@@ -1,3 +1,5 @@
+import Crypto
+
 /// A governance decision for one entity (CONTRACT section 3, `governance.decisions`).
 /// Immutable and shared: a decision is referenced by entity state, outcomes and records.
 public final class Decision: Sendable, Equatable {
@@ -227,6 +229,11 @@ public struct DecisionID: Hashable, Sendable {
         for _ in 0..<8 { high = high << 8 | UInt64(values.next() ?? 0) }
         for _ in 0..<8 { low = low << 8 | UInt64(values.next() ?? 0) }
         self.init(high: high, low: low)
+    }
+
+    /// From the first 16 bytes of a digest, read in place (its iterator copies it to an array).
+    public init(prefixOf digest: SHA256Digest) {
+        self = digest.withUnsafeBytes { DecisionID(prefixOf: $0) }
     }
 
     /// From 32 hex digits; nil otherwise.

@@ -79,23 +79,26 @@ public struct EventFingerprint: Hashable, Sendable {
 
     public init(source: String, id: String) {
         // Both FNV-1a lanes over source ‖ 0x1F ‖ id ‖ 0x1F in one pass (two independent
-        // multiply chains), the same values as hashing each lane separately.
-        var first: UInt64 = 0xCBF2_9CE4_8422_2325
-        var second: UInt64 = 0x6C62_272E_07BB_0142
-        @inline(__always) func feed(_ byte: UInt8) {
-            first = (first ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-            second = (second ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-        }
-        source.withUTF8Bytes { bytes in
-            for byte in bytes { feed(byte) }
-        }
-        feed(0x1F)
-        id.withUTF8Bytes { bytes in
-            for byte in bytes { feed(byte) }
-        }
-        feed(0x1F)
-        high = first
-        low = second ^ (first >> 29)
+        // multiply chains), the same values as hashing each lane separately. The closures
+        // capture constants only: a captured `var` is checked for exclusive access at run
+        // time on every access.
+        let start = (UInt64(0xCBF2_9CE4_8422_2325), UInt64(0x6C62_272E_07BB_0142))
+        let afterSource = Self.fed(0x1F, source.withUTF8Bytes { Self.fed($0, start) })
+        let lanes = Self.fed(0x1F, id.withUTF8Bytes { Self.fed($0, afterSource) })
+        high = lanes.0
+        low = lanes.1 ^ (lanes.0 >> 29)
+    }
+
+    @inline(__always)
+    private static func fed(_ byte: UInt8, _ lanes: (UInt64, UInt64)) -> (UInt64, UInt64) {
+        ((lanes.0 ^ UInt64(byte)) &* 0x0000_0100_0000_01B3, (lanes.1 ^ UInt64(byte)) &* 0x0000_0100_0000_01B3)
+    }
+
+    @inline(__always)
+    private static func fed(_ bytes: UnsafeBufferPointer<UInt8>, _ lanes: (UInt64, UInt64)) -> (UInt64, UInt64) {
+        var lanes = lanes
+        for byte in bytes { lanes = fed(byte, lanes) }
+        return lanes
     }
 
     /// The fingerprint in 64 bits, as entity states keep it (`RecentEvents`).

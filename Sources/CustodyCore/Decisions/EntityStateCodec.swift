@@ -112,14 +112,14 @@ public enum EntityStateCodec {
         let basisIsState = decision.ownClassification == state.ownClassification
             && basis.isSame(policy: basis.policy, rolloutVariant: basis.rolloutVariant,
                             effectiveClassification: state.effectiveClassification, state: state)
-        let digest = rawDigest(decision.policy.digest)
+        let digestIsRaw = isRawDigest(decision.policy.digest)
         var flags: UInt64 = 0
         if decision.cause.via != nil { flags |= DecisionFlag.via }
         if decision.rollout != nil { flags |= DecisionFlag.rollout }
         if decision.expiresAt != nil { flags |= DecisionFlag.expiresAt }
         if decision.previousIdentifier != nil { flags |= DecisionFlag.previous }
         if decision.isOnLegalHold { flags |= DecisionFlag.hold }
-        if digest != nil { flags |= DecisionFlag.rawDigest }
+        if digestIsRaw { flags |= DecisionFlag.rawDigest }
         if basisIsState {
             flags |= DecisionFlag.basisIsState
         } else {
@@ -138,8 +138,8 @@ public enum EntityStateCodec {
         if let via = decision.cause.via { out.string(via.value) }
         out.string(decision.policy.id)
         out.signed(Int64(decision.policy.version))
-        if let digest {
-            out.raw(digest)
+        if digestIsRaw {
+            out.bytes(ofHex: decision.policy.digest, from: 7)
         } else {
             out.string(decision.policy.digest)
         }
@@ -276,11 +276,12 @@ public enum EntityStateCodec {
                         expiresAt: expiresAt, isOnLegalHold: isOnLegalHold, previousDecisionId: previous, basis: basis)
     }
 
-    /// The 32 bytes of a `sha256:` digest in lower-case hex; nil for any other text (which is
-    /// written as it is, so that it reads back unchanged).
-    private static func rawDigest(_ digest: String) -> [UInt8]? {
-        guard digest.utf8.count == 71, digest.hasPrefix("sha256:") else { return nil }
-        return Hex.decodeCanonical(String(digest.dropFirst(7)))
+    /// Whether `digest` is `sha256:` and 64 lower-case hex digits, written as their 32 bytes;
+    /// any other text is written as it is, so that it reads back unchanged.
+    private static func isRawDigest(_ digest: String) -> Bool {
+        digest.withUTF8Bytes { utf8 in
+            utf8.count == 71 && utf8.starts(with: "sha256:".utf8) && BinaryWriter.isLowerHex(utf8[7...])
+        }
     }
 
     private static func entityID(_ input: inout BinaryReader) throws(BinaryReader.Failure) -> EntityID {

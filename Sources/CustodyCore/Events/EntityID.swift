@@ -35,18 +35,20 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     public static func < (lhs: EntityID, rhs: EntityID) -> Bool { lhs.value < rhs.value }
 
-    /// `scheme://authority`.
-    public var namespace: String {
-        return value.withUTF8Bytes { bytes in
-            String(decoding: UnsafeBufferPointer(rebasing: bytes[..<(EntityID.pathStart(bytes) ?? bytes.count)]), as: UTF8.self)
-        }
-    }
+    /// `scheme://authority`, the OpenLineage namespace.
+    public var namespace: String { withNamespaceAndName { namespace, _ in String(decoding: namespace, as: UTF8.self) } }
 
-    /// The path without its leading `/`.
-    public var name: String {
-        return value.withUTF8Bytes { bytes in
+    /// The path without its leading `/`, the OpenLineage name.
+    public var name: String { withNamespaceAndName { _, name in String(decoding: name, as: UTF8.self) } }
+
+    /// Calls `body` with the UTF-8 bytes of the OpenLineage namespace (`scheme://authority`)
+    /// and name (the path without its leading `/`), borrowed from the value: no strings are
+    /// made, and OpenLineage writes both for every dataset of every event.
+    public func withNamespaceAndName<Result>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        value.withUTF8Bytes { bytes in
             let pathStart = EntityID.pathStart(bytes) ?? bytes.count
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[min(pathStart + 1, bytes.count)...]), as: UTF8.self)
+            return body(UnsafeBufferPointer(rebasing: bytes[..<pathStart]),
+                        UnsafeBufferPointer(rebasing: bytes[min(pathStart + 1, bytes.count)...]))
         }
     }
 

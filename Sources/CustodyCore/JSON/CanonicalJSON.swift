@@ -49,40 +49,43 @@ public enum CanonicalJSON {
     /// The bytes up to the first one that needs an escape (most strings: all of them) are
     /// copied at once; room for the rest is reserved at its worst case, six bytes a byte.
     static func writeString(_ text: String, to output: inout OutputBytes) {
-        text.withUTF8Bytes { bytes in
-            let clean = escapeFreePrefix(bytes)
-            let room = output.reserve(clean + 6 * (bytes.count - clean) + 2)
-            room[0] = UInt8(ascii: "\"")
-            if clean > 0 { (room + 1).update(from: bytes.baseAddress!, count: clean) }
-            var at = clean + 1
-            for byte in UnsafeBufferPointer(rebasing: bytes[clean...]) {
-                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else {
-                    room[at] = byte
-                    at += 1
-                    continue
-                }
-                room[at] = 0x5C
-                switch byte {
-                case 0x22: room[at + 1] = 0x22
-                case 0x5C: room[at + 1] = 0x5C
-                case 0x08: room[at + 1] = UInt8(ascii: "b")
-                case 0x0C: room[at + 1] = UInt8(ascii: "f")
-                case 0x0A: room[at + 1] = UInt8(ascii: "n")
-                case 0x0D: room[at + 1] = UInt8(ascii: "r")
-                case 0x09: room[at + 1] = UInt8(ascii: "t")
-                default:
-                    room[at + 1] = UInt8(ascii: "u")
-                    room[at + 2] = 0x30
-                    room[at + 3] = 0x30
-                    room[at + 4] = Hex.digit(byte >> 4)
-                    room[at + 5] = Hex.digit(byte & 0xF)
-                    at += 4
-                }
-                at += 2
+        text.withUTF8Bytes { writeString(utf8: $0, to: &output) }
+    }
+
+    /// `writeString` for UTF-8 bytes borrowed from a string (a part of one, cut at an ASCII byte).
+    static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, to output: inout OutputBytes) {
+        let clean = escapeFreePrefix(bytes)
+        let room = output.reserve(clean + 6 * (bytes.count - clean) + 2)
+        room[0] = UInt8(ascii: "\"")
+        if clean > 0 { (room + 1).update(from: bytes.baseAddress!, count: clean) }
+        var at = clean + 1
+        for byte in UnsafeBufferPointer(rebasing: bytes[clean...]) {
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else {
+                room[at] = byte
+                at += 1
+                continue
             }
-            room[at] = UInt8(ascii: "\"")
-            output.commit(at + 1)
+            room[at] = 0x5C
+            switch byte {
+            case 0x22: room[at + 1] = 0x22
+            case 0x5C: room[at + 1] = 0x5C
+            case 0x08: room[at + 1] = UInt8(ascii: "b")
+            case 0x0C: room[at + 1] = UInt8(ascii: "f")
+            case 0x0A: room[at + 1] = UInt8(ascii: "n")
+            case 0x0D: room[at + 1] = UInt8(ascii: "r")
+            case 0x09: room[at + 1] = UInt8(ascii: "t")
+            default:
+                room[at + 1] = UInt8(ascii: "u")
+                room[at + 2] = 0x30
+                room[at + 3] = 0x30
+                room[at + 4] = Hex.digit(byte >> 4)
+                room[at + 5] = Hex.digit(byte & 0xF)
+                at += 4
+            }
+            at += 2
         }
+        room[at] = UInt8(ascii: "\"")
+        output.commit(at + 1)
     }
 
     /// How many leading bytes need no escape, eight at a time while none of them does.

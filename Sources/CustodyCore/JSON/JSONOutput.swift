@@ -83,6 +83,13 @@ public struct JSONOutput: ~Copyable {
         needsComma = true
     }
 
+    /// A string from UTF-8 bytes borrowed from a string (a part of one, cut at an ASCII byte).
+    public mutating func string(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        separate()
+        CanonicalJSON.writeString(utf8: bytes, to: &output)
+        needsComma = true
+    }
+
     public mutating func integer(_ value: Int64) {
         separate()
         let room = output.reserve(DecimalText.capacity)

@@ -18,8 +18,12 @@ public enum OpenLineageEvents {
     /// A dataset as known: its id, and its facets from its state when this instance holds it.
     static func writeDataset(_ entity: EntityID, facts: DatasetFacts?, lifecycle: String? = nil, to out: inout JSONOutput) {
         out.beginObject()
-        out.field("namespace", entity.namespace)
-        out.field("name", entity.name)
+        entity.withNamespaceAndName { namespace, name in
+            out.key("namespace")
+            out.string(utf8: namespace)
+            out.key("name")
+            out.string(utf8: name)
+        }
         out.key("facets")
         out.beginObject()
         if let facts {
@@ -118,8 +122,11 @@ public enum OpenLineageEvents {
         out.key("dataset")
         writeDataset(facts.entity, facts: facts, lifecycle: lifecycle, to: &out)
         out.endObject()
-        return ("dataset:\(facts.entity.namespace)/\(facts.entity.name)", out.bytes)
+        return (datasetKey(facts.entity), out.bytes)
     }
+
+    /// `dataset:<namespace>/<name>`: a valid id has a path, so that is `dataset:` and the id.
+    static func datasetKey(_ entity: EntityID) -> String { "dataset:" + entity.value }
 
     /// A name-based UUID for runs without a `runId`: the first 16 bytes of SHA-256(text),
     /// version 8 and variant bits set, as `xxxxxxxx-xxxx-8xxx-yxxx-xxxxxxxxxxxx` (written

@@ -236,6 +236,12 @@ extension EntityState {
     /// `inheritedClassification` from what the entity carries.
     mutating func refreshInherited() {
         var inherited: [String] = []
+        let count = flows.values.reduce(0) { $0 + ($1.carried.isEmpty ? 0 : 1) }
+        guard count > 0 else {
+            inheritedClassification = []
+            return
+        }
+        inherited.reserveCapacity(count)
         for (classification, flow) in flows where !flow.carried.isEmpty { inherited.append(classification) }
         if inherited.count > 1 { inherited.sort() }
         inheritedClassification = inherited

@@ -159,19 +159,20 @@ public struct AuditEntry: Sendable {
     public var entity: String
     public var at: Timestamp
     public var eventId: String
-    public var decisionId: String?
+    /// Written as 32 hex digits straight into the record (no string per entry).
+    public var decisionId: DecisionID?
     public var policy: PolicyReference?
     public var access: Access?
 
     public static func decision(_ decision: Decision, eventId: String) -> AuditEntry {
         AuditEntry(type: "decision", entity: decision.entity.value, at: decision.at, eventId: eventId,
-                   decisionId: decision.id, policy: decision.policy, access: nil)
+                   decisionId: decision.identifier, policy: decision.policy, access: nil)
     }
 
     public static func access(_ event: LifecycleEvent, access: EventData.Accessed, result: AccessResult,
                               decision: Decision?) -> AuditEntry {
         AuditEntry(type: "access", entity: event.subject.value, at: event.time, eventId: event.id,
-                   decisionId: decision?.id, policy: decision?.policy,
+                   decisionId: decision?.identifier, policy: decision?.policy,
                    access: Access(principal: access.principalId, roles: access.roles, purpose: access.purpose,
                                   fields: access.fields, records: access.records, outcome: result.effect.rawValue,
                                   maskedFields: result.maskedFields))

@@ -5,12 +5,9 @@ public enum GovernanceRecords {
     /// An alert; its id is deterministic from the event and the kind (replays repeat it).
     public static func alert(_ kind: AlertKind, entity: String, at: Timestamp, eventKey: EventKey?, decision: Decision?,
                              message: String, details: JSONObject = JSONObject()) -> JSONValue {
-        var idInput = Array(kind.rawValue.utf8) + [0x1F] + Array(entity.utf8) + [0x1F]
-        if let eventKey { idInput += Array(eventKey.source.utf8) + [0x1F] + Array(eventKey.id.utf8) }
-        else { idInput += Array(String(at.millisecondsSinceEpoch).utf8) }
         var record = JSONObject([
             "type": "alert",
-            "alertId": .string(Hex.encode(SHA256.hash(data: idInput).prefix(16))),
+            "alertId": .string(alertId(kind, entity: entity, at: at, eventKey: eventKey).hex),
             "kind": .string(kind.rawValue),
             "severity": .string(kind.severity),
             "entity": .string(entity),
@@ -25,6 +22,54 @@ public enum GovernanceRecords {
 }
 
 extension GovernanceRecords {
+    /// An alert without details (those the processor raises for events), written straight to
+    /// bytes: the same JSON as `JSONWriter.bytes(alert(...))`, without building its tree.
+    public static func alertBytes(_ kind: AlertKind, entity: String, at: Timestamp, eventKey: EventKey?, decision: Decision?,
+                                  message: String) -> [UInt8] {
+        var out = JSONOutput(capacity: 384)
+        out.beginObject()
+        out.field("type", "alert")
+        out.field("alertId", alertId(kind, entity: entity, at: at, eventKey: eventKey))
+        out.field("kind", kind.rawValue)
+        out.field("severity", kind.severity)
+        out.field("entity", entity)
+        out.field("at", at)
+        if let eventKey { out.field("eventId", eventKey.id) }
+        if let decision { out.field("decisionId", decision.identifier) }
+        out.field("message", message)
+        out.key("details")
+        out.beginObject()
+        out.endObject()
+        out.endObject()
+        return out.bytes
+    }
+
+    /// The first 128 bits of SHA-256 over kind ‖ 0x1F ‖ entity ‖ 0x1F ‖ (source ‖ 0x1F ‖ id, or
+    /// the time in milliseconds): deterministic from the event, so a replay repeats it. Printed
+    /// as 32 hex digits, as a decision id is.
+    static func alertId(_ kind: AlertKind, entity: String, at: Timestamp, eventKey: EventKey?) -> DecisionID {
+        func feed<Sink: HashInputSink>(_ sink: inout Sink) {
+            sink.add(kind.rawValue)
+            sink.add(0x1F)
+            sink.add(entity)
+            sink.add(0x1F)
+            if let eventKey {
+                sink.add(eventKey.source)
+                sink.add(0x1F)
+                sink.add(eventKey.id)
+            } else {
+                sink.add(decimal: at.millisecondsSinceEpoch)
+            }
+        }
+        var length = HashInputLength()
+        feed(&length)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length.count) { buffer in
+            var writer = HashInputWriter(buffer)
+            feed(&writer)
+            return DecisionID(prefixOf: SHA256.hash(data: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[..<writer.count]))))
+        }
+    }
+
     /// The id of the purge of `entity` under `decision`: one per entity and decision, so a
     /// request sent again after a restart is recognisable.
     public static func purgeId(entity: EntityID, decision: Decision) -> String {

@@ -25,7 +25,7 @@ struct ChangelogWriter: @unchecked Sendable {
         let partition = task.partition
         for entity in task.dirty {
             guard let value = task.entities.read(entity, { EntityStateCodec.encode($0, format: stateFormat) }) else { continue }
-            try producer.send(ProducerRecord(topic: topic, partition: partition, key: Array(entity.value.utf8), value: value))
+            try producer.send(topic: topic, partition: partition, key: entity.value, value: value)
         }
         written += task.dirty.count
         for principal in task.dirtyPrincipals {

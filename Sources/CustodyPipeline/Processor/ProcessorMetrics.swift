@@ -44,6 +44,13 @@ public final class ProcessorMetrics: Sendable {
     let batchDuration = Metrics.Timer(label: "custody_batch_duration_seconds", preferredDisplayUnit: .seconds)
     /// Counters and gauges with dimensions, made once per label and dimension values.
     private let dimensioned = Mutex<[String: any Sendable]>([:])
+    /// Those with one dimension (a label has one dimension name).
+    private let singleDimension = Mutex<[SingleDimension: any Sendable]>([:])
+
+    private struct SingleDimension: Hashable {
+        var label: String
+        var value: String
+    }
 
     public init() {}
 
@@ -88,10 +95,10 @@ public final class ProcessorMetrics: Sendable {
 
     func countShadow(flag: String, differs: Bool) {
         shadowEvaluations.add(1, ordering: .relaxed)
-        metric("custody_shadow_evaluations_total", [("flag", flag)], make: Counter.init).increment()
+        metric("custody_shadow_evaluations_total", "flag", flag, make: Counter.init).increment()
         if differs {
             shadowDifferences.add(1, ordering: .relaxed)
-            metric("custody_shadow_differences_total", [("flag", flag)], make: Counter.init).increment()
+            metric("custody_shadow_differences_total", "flag", flag, make: Counter.init).increment()
         }
     }
 
@@ -136,16 +143,29 @@ public final class ProcessorMetrics: Sendable {
 
     func countDeadLetter(code: String) {
         recordsDeadLettered.add(1, ordering: .relaxed)
-        metric("custody_records_dead_lettered_total", [("code", code)], make: Counter.init).increment()
+        metric("custody_records_dead_lettered_total", "code", code, make: Counter.init).increment()
     }
 
     func countAlert(kind: String) {
         alerts.add(1, ordering: .relaxed)
-        metric("custody_alerts_total", [("kind", kind)], make: Counter.init).increment()
+        metric("custody_alerts_total", "kind", kind, make: Counter.init).increment()
     }
 
     func recordLag(topic: String, partition: Int32, lag: Int64) {
         metric("custody_partition_lag", [("topic", topic), ("partition", String(partition))], make: Gauge.init).record(lag)
+    }
+
+    /// A metric with one dimension, looked up by its label and value as they are: no key
+    /// string or dimension array is built per alert or dead letter.
+    private func metric<Metric: Sendable>(_ label: String, _ dimension: String, _ value: String,
+                                          make: (String, [(String, String)]) -> Metric) -> Metric {
+        let key = SingleDimension(label: label, value: value)
+        return singleDimension.withLock { cache in
+            if let existing = cache[key] as? Metric { return existing }
+            let created = make(label, [(dimension, value)])
+            cache[key] = created
+            return created
+        }
     }
 
     private func metric<Metric: Sendable>(_ label: String, _ dimensions: [(String, String)],

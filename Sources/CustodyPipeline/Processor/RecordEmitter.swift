@@ -40,8 +40,7 @@ struct RecordEmitter: @unchecked Sendable {
     func decision(_ decision: Decision, task: PartitionTask, eventId: String) throws {
         if let stage { return try stage.submit(.decision(decision, task: task, eventId: eventId)) }
         metrics.countDecision()
-        try producer.send(ProducerRecord(topic: topics.decisions, key: Array(decision.entity.value.utf8),
-                                         value: DecisionRecord.bytes(decision)))
+        try producer.send(topic: topics.decisions, key: decision.entity.value, value: DecisionRecord.bytes(decision))
         try audit(.decision(decision, eventId: eventId), entity: decision.entity, task: task)
     }
 
@@ -50,7 +49,7 @@ struct RecordEmitter: @unchecked Sendable {
         if let stage { return try stage.submit(.audit(entry, entity: entity, task: task)) }
         let record = task.auditChain.append(entry)
         task.isAuditChainDirty = true
-        try producer.send(ProducerRecord(topic: topics.audit, key: Array(entity.value.utf8), value: record))
+        try producer.send(topic: topics.audit, key: entity.value, value: record)
     }
 
     /// The OpenLineage DatasetEvent of an entity's classification, owner and decision
@@ -74,10 +73,10 @@ struct RecordEmitter: @unchecked Sendable {
     /// stage's thread, as the records of a decision are.
     func alert(_ kind: AlertKind, event: LifecycleEvent, decision: Decision) throws {
         if let stage { return try stage.submit(.alert(kind, event: event, decision: decision)) }
-        let record = GovernanceRecords.alert(kind, entity: event.subject.value, at: event.time,
-                                             eventKey: EventKey(source: event.source, id: event.id), decision: decision,
-                                             message: kind.message(entity: event.subject, event: event))
-        try producer.send(ProducerRecord(topic: topics.alerts, key: Array(event.subject.value.utf8), value: JSONWriter.bytes(record)))
+        let record = GovernanceRecords.alertBytes(kind, entity: event.subject.value, at: event.time,
+                                                  eventKey: EventKey(source: event.source, id: event.id), decision: decision,
+                                                  message: kind.message(entity: event.subject, event: event))
+        try producer.send(topic: topics.alerts, key: event.subject.value, value: record)
     }
 
     /// Any other output (a control-plane alert, a dead letter, a proof, a re-keyed record, a step).
@@ -98,7 +97,7 @@ struct RecordEmitter: @unchecked Sendable {
     }
 
     private func lineage(_ key: String, _ value: [UInt8]) throws {
-        try producer.send(ProducerRecord(topic: topics.lineage, key: Array(key.utf8), value: value))
+        try producer.send(topic: topics.lineage, key: key, value: value)
     }
 
     /// What the flag's other variant would decide, beside what was enforced.
