@@ -81,9 +81,8 @@ public enum EntityStateCodec {
         out.entities(state.inputs)
         out.entities(state.maskedInputs)
         out.entities(state.outputs)
-        let recent = state.recentEvents.fingerprints
-        out.count(recent.count)
-        for fingerprint in recent { out.word(fingerprint) }
+        out.count(Int(state.recentEvents.count))
+        state.recentEvents.forEach { out.word($0) }
         out.optional(state.owner)
         out.optional(state.category)
         out.optional(state.jurisdiction)

@@ -37,9 +37,17 @@ public struct RecentEvents: Sendable, Equatable {
 
     /// Oldest first.
     public var fingerprints: [UInt64] {
+        var list: [UInt64] = []
+        list.reserveCapacity(Int(count))
+        forEach { list.append($0) }
+        return list
+    }
+
+    /// Calls `body` with each fingerprint, oldest first (no array: the changelog writes them).
+    public func forEach(_ body: (UInt64) -> Void) {
         withSlots { slots in
             let start = Int(count) < Self.capacity ? 0 : Int(next)
-            return (0..<Int(count)).map { slots[(start + $0) % Self.capacity] }
+            for index in 0..<Int(count) { body(slots[(start + index) % Self.capacity]) }
         }
     }
 

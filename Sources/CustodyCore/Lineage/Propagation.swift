@@ -122,55 +122,61 @@ public enum Propagation {
     /// Applies one message to its target's state; returns the messages it sends on.
     public static func receive(_ message: Message, state: inout EntityState, propagating: Set<String>) -> [Message] {
         var changed = false
-        return receive(message, state: &state, propagating: propagating, changed: &changed)
+        var messages: [Message] = []
+        receive(message, state: &state, propagating: propagating, changed: &changed, sending: &messages)
+        return messages
     }
 
-    /// As `receive`, and sets `changed` when the state changed (it must then be persisted).
+    /// As `receive`, appending the messages it sends on to `messages` (a buffer the caller
+    /// reuses from step to step: most steps send a few messages, and an array per step cost
+    /// an allocation each), and setting `changed` when the state changed (it must then be
+    /// persisted).
     public static func receive(_ message: Message, state: inout EntityState, propagating: Set<String>,
-                               changed: inout Bool) -> [Message] {
+                               changed: inout Bool, sending messages: inout [Message]) {
         let me = state.entity
-        func toOutputs(_ kind: Message.Kind) -> [Message] {
-            state.outputs.map { Message(target: $0, from: me, kind: kind, cause: message.cause) }
+        func toOutputs(_ kind: Message.Kind) {
+            for output in state.outputs { messages.append(Message(target: output, from: me, kind: kind, cause: message.cause)) }
         }
         switch message.kind {
         // Flows are changed in place (`state.flows[c]!...`), never through a copy, so their
         // tables are not duplicated on every step.
         case let .assert(classification, origin, epoch):
-            guard origin != me, !state.maskedInputs.contains(message.from), propagating.contains(classification) else { return [] }
-            guard epoch > state.flows[classification]?.floors[origin] ?? 0 else { return [] }
+            guard origin != me, !state.maskedInputs.contains(message.from), propagating.contains(classification) else { return }
+            guard epoch > state.flows[classification]?.floors[origin] ?? 0 else { return }
             if let current = state.flows[classification]?.carried[origin] {
-                guard epoch > current else { return [] }
+                guard epoch > current else { return }
                 // A newer epoch replaces the old one: whoever holds the old one through this
                 // entity (an output that masks it now included) must drop it.
                 state.flows[classification]!.carried[origin] = epoch
                 changed = true
-                return toOutputs(.retract(classification: classification, origin: origin, epoch: current)) + toOutputs(message.kind)
+                toOutputs(.retract(classification: classification, origin: origin, epoch: current))
+                toOutputs(message.kind)
+                return
             }
             // A few origins per classification are enough to know it reaches this entity; more
             // would cost memory per origin on dense graphs. Losing them all triggers a pull.
             let carriedBefore = state.flows[classification]?.carried.count ?? 0
-            guard carriedBefore < maximumOrigins else { return [] }
+            guard carriedBefore < maximumOrigins else { return }
             state.flows[classification, default: Flow()].carried[origin] = epoch
             changed = true
             // The inherited list changes only when the classification's first origin arrives.
             if carriedBefore == 0 { state.refreshInherited() }
-            return toOutputs(message.kind)
+            toOutputs(message.kind)
         case let .retract(classification, origin, epoch):
-            guard epoch > state.flows[classification]?.floors[origin] ?? 0 else { return [] }
+            guard epoch > state.flows[classification]?.floors[origin] ?? 0 else { return }
             state.flows[classification, default: Flow()].floors[origin] = epoch
             changed = true
-            guard let current = state.flows[classification]!.carried[origin], current <= epoch else { return [] }
+            guard let current = state.flows[classification]!.carried[origin], current <= epoch else { return }
             state.flows[classification]!.carried[origin] = nil
             // ... and when its last origin leaves.
             if state.flows[classification]!.carried.isEmpty { state.refreshInherited() }
-            var messages = toOutputs(message.kind)
+            toOutputs(message.kind)
             if state.flows[classification]!.carried.isEmpty {
                 // Other origins may still reach this entity through inputs it never heard them from.
-                messages += state.inputs.filter { !state.maskedInputs.contains($0) }.map {
-                    Message(target: $0, from: me, kind: .pull(classification: classification), cause: message.cause)
+                for input in state.inputs where !state.maskedInputs.contains(input) {
+                    messages.append(Message(target: input, from: me, kind: .pull(classification: classification), cause: message.cause))
                 }
             }
-            return messages
         case let .pull(classification):
             // The puller lists this entity as an unmasked input: it is an output (its own
             // addOutput may still be on the way), so later retracts must reach it too.
@@ -178,20 +184,20 @@ public enum Propagation {
                 state.outputs.append(message.from)
                 changed = true
             }
-            guard propagating.contains(classification) else { return [] }
-            return carriedAsserts(state, classification, to: message.from, cause: message.cause)
+            guard propagating.contains(classification) else { return }
+            carriedAsserts(state, classification, to: message.from, cause: message.cause, into: &messages)
         case .addOutput:
             if !state.outputs.contains(message.from) {
                 state.outputs.append(message.from)
                 changed = true
             }
-            var messages: [Message] = []
             for classification in state.flows.keys.sorted() where propagating.contains(classification) {
-                messages += carriedAsserts(state, classification, to: message.from, cause: message.cause)
+                carriedAsserts(state, classification, to: message.from, cause: message.cause, into: &messages)
             }
             // Own classifications announced for the first time (never had outputs before).
-            for classification in Set(state.ownClassification).intersection(propagating).sorted()
-            where (state.flows[classification]?.originEpoch ?? 0) == 0 {
+            // (The list is kept sorted and unique, so `normalized` returns it as it is.)
+            for classification in SortedStrings.normalized(state.ownClassification)
+            where propagating.contains(classification) && (state.flows[classification]?.originEpoch ?? 0) == 0 {
                 var flow = state.flows[classification] ?? Flow()
                 flow.originEpoch = 1
                 state.flows[classification] = flow
@@ -199,26 +205,24 @@ public enum Propagation {
                 messages.append(Message(target: message.from, from: me, kind: .assert(classification: classification, origin: me, epoch: 1),
                                         cause: message.cause))
             }
-            return messages
         case let .reannounce(classification):
             guard var flow = state.flows[classification], flow.originEpoch > 0,
-                  state.ownClassification.contains(classification), propagating.contains(classification) else { return [] }
+                  state.ownClassification.contains(classification), propagating.contains(classification) else { return }
             flow.originEpoch += 1
             state.flows[classification] = flow
             changed = true
-            return toOutputs(.retract(classification: classification, origin: me, epoch: flow.originEpoch - 1))
-                + toOutputs(.assert(classification: classification, origin: me, epoch: flow.originEpoch))
+            toOutputs(.retract(classification: classification, origin: me, epoch: flow.originEpoch - 1))
+            toOutputs(.assert(classification: classification, origin: me, epoch: flow.originEpoch))
         }
     }
 }
 
 extension Propagation {
     /// Asserts of everything `state` knows of `classification` (itself as its origin, the
-    /// origins it carries), for one output.
+    /// origins it carries), for one output, appended to `messages`.
     static func carriedAsserts(_ state: EntityState, _ classification: String, to target: EntityID,
-                               cause: Cause) -> [Message] {
-        guard let flow = state.flows[classification] else { return [] }
-        var messages: [Message] = []
+                               cause: Cause, into messages: inout [Message]) {
+        guard let flow = state.flows[classification] else { return }
         if flow.originEpoch > 0, state.ownClassification.contains(classification) {
             messages.append(Message(target: target, from: state.entity,
                                     kind: .assert(classification: classification, origin: state.entity, epoch: flow.originEpoch),
@@ -228,7 +232,6 @@ extension Propagation {
             messages.append(Message(target: target, from: state.entity,
                                     kind: .assert(classification: classification, origin: origin, epoch: epoch), cause: cause))
         }
-        return messages
     }
 }
 

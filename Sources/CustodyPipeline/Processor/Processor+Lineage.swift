@@ -53,20 +53,21 @@ extension Processor {
         guard !localSteps.isEmpty || !touched.isEmpty else { return }
         let propagating = self.propagating
         var done = 0
+        // The messages of one step, in a buffer kept from step to step.
+        var next: [Propagation.Message] = []
         while done < Self.propagationBudget, let (partition, message) = localSteps.popFirst() {
             done += 1
             guard tasks.contains(partition) else {
                 try sendStep(message, partition: partition)
                 continue
             }
-            let at = clock()
-            let (next, changed, inheritedChanged) = tasks[partition]!.entities.update(
-                message.target, create: { EntityState(entity: message.target, createdAt: at) }) {
-                state -> ([Propagation.Message], Bool, Bool) in
+            next.removeAll(keepingCapacity: true)
+            let (changed, inheritedChanged) = tasks[partition]!.entities.update(
+                message.target, create: { EntityState(entity: message.target, createdAt: clock()) }) { state -> (Bool, Bool) in
                 let before = state.inheritedClassification
                 var changed = false
-                let next = Propagation.receive(message, state: &state, propagating: propagating, changed: &changed)
-                return (next, changed, state.inheritedClassification != before)
+                Propagation.receive(message, state: &state, propagating: propagating, changed: &changed, sending: &next)
+                return (changed, state.inheritedClassification != before)
             }
             if changed { tasks[partition]!.dirty.insert(message.target) }
             metrics.countPropagationStep(remote: false)
