@@ -79,23 +79,29 @@ public enum Propagation {
     /// The messages that follow when `state`'s own classification changes from `old`.
     public static func ownChanged(_ state: inout EntityState, from old: [String], propagating: Set<String>,
                                   cause: Cause) -> [Message] {
-        let before = Set(old).intersection(propagating)
-        let after = Set(state.ownClassification).intersection(propagating)
+        // Both lists are kept sorted and unique (`normalized` returns them as they are), so the
+        // classifications gained and lost come out sorted, without building sets.
+        let old = SortedStrings.normalized(old)
+        let own = SortedStrings.normalized(state.ownClassification)
         var messages: [Message] = []
-        for classification in after.subtracting(before).sorted() {
+        for classification in own where propagating.contains(classification) && !old.contains(classification) {
             var flow = state.flows[classification] ?? Flow()
             flow.originEpoch += 1
             state.flows[classification] = flow
-            messages += state.outputs.map {
-                Message(target: $0, from: state.entity, kind: .assert(classification: classification, origin: state.entity,
-                                                                      epoch: flow.originEpoch), cause: cause)
+            messages.reserveCapacity(messages.count + state.outputs.count)
+            for output in state.outputs {
+                messages.append(Message(target: output, from: state.entity,
+                                        kind: .assert(classification: classification, origin: state.entity, epoch: flow.originEpoch),
+                                        cause: cause))
             }
         }
-        for classification in before.subtracting(after).sorted() {
+        for classification in old where propagating.contains(classification) && !own.contains(classification) {
             guard let flow = state.flows[classification], flow.originEpoch > 0 else { continue }
-            messages += state.outputs.map {
-                Message(target: $0, from: state.entity, kind: .retract(classification: classification, origin: state.entity,
-                                                                       epoch: flow.originEpoch), cause: cause)
+            messages.reserveCapacity(messages.count + state.outputs.count)
+            for output in state.outputs {
+                messages.append(Message(target: output, from: state.entity,
+                                        kind: .retract(classification: classification, origin: state.entity, epoch: flow.originEpoch),
+                                        cause: cause))
             }
         }
         return messages
