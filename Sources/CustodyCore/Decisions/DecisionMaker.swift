@@ -1,5 +1,3 @@
-import Crypto
-
 /// Applies one lifecycle event to an entity's state and decides: a new decision when the
 /// decision's basis changed, the access outcome for `accessed`, and the alerts it raises.
 /// Pure: the processor supplies the state and persists the result.
@@ -202,13 +200,7 @@ public struct DecisionMaker: Sendable {
             basis.feed(&sink)
         }
         // Counted, then written into one buffer (on the stack when small): no array per decision.
-        var length = HashInputLength()
-        feed(&length)
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length.count) { buffer in
-            var writer = HashInputWriter(buffer)
-            feed(&writer)
-            return DecisionID(prefixOf: SHA256.hash(data: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[..<writer.count]))))
-        }
+        return DecisionID(hashing: { feed(&$0) }, { feed(&$0) })
     }
 }
 

@@ -1,3 +1,5 @@
+import Crypto
+
 /// Where the bytes of a hash's input go: counted first (`HashInputLength`), then written into
 /// a buffer of that size (`HashInputWriter`), so one function lists the input once and no
 /// array is grown for it.
@@ -47,3 +49,20 @@ struct HashInputWriter: HashInputSink {
         count += 1
     }
 }
+
+extension DecisionID {
+    /// The first 128 bits of SHA-256 over an input that one generic `feed` lists, passed here
+    /// twice (`{ feed(&$0) }`): counted by `HashInputLength`, then written by
+    /// `HashInputWriter` into one buffer (on the stack when small). No array is grown for it.
+    @inline(__always)
+    init(hashing count: (inout HashInputLength) -> Void, _ write: (inout HashInputWriter) -> Void) {
+        var length = HashInputLength()
+        count(&length)
+        self = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length.count) { buffer in
+            var writer = HashInputWriter(buffer)
+            write(&writer)
+            return DecisionID(prefixOf: SHA256.hash(data: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[..<writer.count]))))
+        }
+    }
+}
+

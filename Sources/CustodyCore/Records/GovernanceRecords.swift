@@ -61,13 +61,7 @@ extension GovernanceRecords {
                 sink.add(decimal: at.millisecondsSinceEpoch)
             }
         }
-        var length = HashInputLength()
-        feed(&length)
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length.count) { buffer in
-            var writer = HashInputWriter(buffer)
-            feed(&writer)
-            return DecisionID(prefixOf: SHA256.hash(data: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[..<writer.count]))))
-        }
+        return DecisionID(hashing: { feed(&$0) }, { feed(&$0) })
     }
 
     /// The id of the purge of `entity` under `decision`: one per entity and decision, so a
