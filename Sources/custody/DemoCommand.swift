@@ -64,12 +64,18 @@ struct DemoCommand: AsyncParsableCommand {
         try reader.close()
         processor.stop()
         try await service.value
-        print("\nDone: \(processor.metrics.recordsIn.load(ordering: .relaxed)) events in, "
-              + "\(processor.metrics.recordsTagged.load(ordering: .relaxed)) tagged, "
-              + "\(processor.metrics.decisions.load(ordering: .relaxed)) decisions, "
-              + "\(processor.metrics.alerts.load(ordering: .relaxed)) alerts, "
-              + "\(processor.metrics.deletionProofs.load(ordering: .relaxed)) deletion proofs, "
-              + "\(processor.metrics.purgeRequests.load(ordering: .relaxed)) purge requests, "
-              + "\(processor.metrics.recordsDeadLettered.load(ordering: .relaxed)) dead-lettered.")
+        let metrics = processor.metrics
+        print("\nDone: \(Self.counted(metrics.recordsIn.load(ordering: .relaxed), "event")) in, "
+              + "\(metrics.recordsTagged.load(ordering: .relaxed)) tagged, "
+              + "\(Self.counted(metrics.decisions.load(ordering: .relaxed), "decision")), "
+              + "\(Self.counted(metrics.alerts.load(ordering: .relaxed), "alert")), "
+              + "\(Self.counted(metrics.deletionProofs.load(ordering: .relaxed), "deletion proof")), "
+              + "\(Self.counted(metrics.purgeRequests.load(ordering: .relaxed), "purge request")), "
+              + "\(metrics.recordsDeadLettered.load(ordering: .relaxed)) dead-lettered.")
+    }
+
+    /// "1 alert", "4 alerts".
+    static func counted(_ count: some BinaryInteger, _ noun: String) -> String {
+        count == 1 ? "1 \(noun)" : "\(count) \(noun)s"
     }
 }

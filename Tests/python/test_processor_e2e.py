@@ -198,7 +198,7 @@ def test_the_demo_tells_the_story_through_topics(custody, root):
     assert "lineage   OpenLineage DatasetEvent s3://lake/marts/churn_scores [pii]" in out, "pii propagated downstream"
     assert "lineage   OpenLineage DatasetEvent s3://lake/marts/churn_scores []" in out, "and removed with the reclassification"
     assert "lineage   OpenLineage RunEvent spark://etl/churn-scores:" in out
-    assert ("Done: 9 events in, 8 tagged, 6 decisions, 4 alerts, 1 deletion proofs, 1 purge requests, "
+    assert ("Done: 9 events in, 8 tagged, 6 decisions, 4 alerts, 1 deletion proof, 1 purge request, "
             "1 dead-lettered.") in out
 
 
