@@ -72,7 +72,7 @@ def summary(name, ratios):
     ratios = sorted(ratios)
     return "%s B/A median %.3f (min %.3f, max %.3f)" % (name, statistics.median(ratios), ratios[0], ratios[-1])
 def sign_test(ratios):
-    # How many pairs went B`s way, and the two-sided sign-test p-value of that count under
+    # How many pairs favoured B, and the two-sided sign-test p-value of that count under
     # "no difference": a median of 1.10 from pairs that split 5 to 3 is noise.
     n, k = len(ratios), sum(1 for r in ratios if r > 1)
     tail = sum(math.comb(n, i) for i in range(min(k, n - k) + 1)) / 2 ** n
