@@ -1,66 +1,122 @@
-/// Entity states by id. Each state lives in its own small object, so the hash table holds
-/// only a key and a reference per entity: growing it to a million entries copies 24 bytes a
-/// slot, not whole states, and states are updated in place.
+/// Entity states by id. The hash table maps an id to a slot number; the states live in
+/// slots, in chunks that never move (`StateSlots`). Finding a state therefore retains
+/// nothing: a lookup that held a reference to a per-state object paid an atomic increment
+/// on the state's first cache line, the costliest instruction of the lookup, before any of
+/// the state was read. Growing the table to a million entries copies 32 bytes a slot, not
+/// whole states, and states are updated in place.
+///
+/// A store is owned and mutated by one thread (a partition's processor). Copies of a store
+/// share its states: it is a table of places, not a value to copy.
 public struct EntityStore: Sendable {
-    private final class Cell: @unchecked Sendable {
-        // @unchecked: a store is owned and mutated by one thread (a partition's processor).
-        var state: EntityState
-        init(_ state: EntityState) { self.state = state }
-    }
-
-    private var cells: [EntityID: Cell] = [:]
+    private var slots: [EntityID: Int] = [:]
+    private let states = StateSlots()
 
     public init() {}
 
-    public var count: Int { cells.count }
+    public var count: Int { slots.count }
 
     public subscript(entity: EntityID) -> EntityState? {
-        get { cells[entity]?.state }
+        get {
+            guard let slot = slots[entity] else { return nil }
+            return states.pointer(slot).pointee
+        }
         set {
             if let newValue {
-                if let cell = cells[entity] { cell.state = newValue } else { cells[entity] = Cell(newValue) }
-            } else {
-                cells[entity] = nil
+                if let slot = slots[entity] { states.pointer(slot).pointee = newValue } else { slots[entity] = states.add(newValue) }
+            } else if let slot = slots.removeValue(forKey: entity) {
+                states.remove(slot)
             }
         }
     }
 
     /// Runs `body` on the entity's state in place, creating it with `create` when missing.
+    /// `body` must not add or remove entities of this store.
     public mutating func update<Result>(_ entity: EntityID, create: () -> EntityState,
                                         _ body: (inout EntityState) -> Result) -> Result {
-        if let cell = cells[entity] { return body(&cell.state) }
-        let cell = Cell(create())
-        cells[entity] = cell
-        return body(&cell.state)
+        if let slot = slots[entity] { return body(&states.pointer(slot).pointee!) }
+        let slot = states.add(create())
+        slots[entity] = slot
+        return body(&states.pointer(slot).pointee!)
     }
 
     /// Runs `body` on the entity's state in place; nil when the entity is not held.
     public mutating func updateIfPresent<Result>(_ entity: EntityID, _ body: (inout EntityState) -> Result) -> Result? {
-        guard let cell = cells[entity] else { return nil }
-        return body(&cell.state)
+        guard let slot = slots[entity] else { return nil }
+        return body(&states.pointer(slot).pointee!)
     }
 
     /// Calls `body` with the entity's state where it is held, without copying it (a copy
     /// retains and releases every field); nil when the entity is not held. The access is
     /// exclusive: `body` must not reach the same entity through the store again.
     public func read<Result>(_ entity: EntityID, _ body: (borrowing EntityState) throws -> Result) rethrows -> Result? {
-        guard let cell = cells[entity] else { return nil }
-        // Lent through an inout access: a plain read of the cell's property copies the state
-        // first, as the compiler cannot rule out a write to the cell meanwhile.
-        return try Self.lend(&cell.state, to: body)
+        guard let slot = slots[entity] else { return nil }
+        // Lent through an inout access: a plain read of the slot copies the state first.
+        return try Self.lend(&states.pointer(slot).pointee!, to: body)
     }
 
     private static func lend<Result>(_ state: inout EntityState, to body: (borrowing EntityState) throws -> Result) rethrows -> Result {
         try body(state)
     }
 
-    public func contains(_ entity: EntityID) -> Bool { cells[entity] != nil }
+    public func contains(_ entity: EntityID) -> Bool { slots[entity] != nil }
 
     /// Calls `body` with every state held (in no particular order).
     public func forEachState(_ body: (EntityState) -> Void) {
-        for cell in cells.values { body(cell.state) }
+        for slot in slots.values { body(states.pointer(slot).pointee!) }
     }
 
     /// The ids of every entity held.
-    public var ids: [EntityID] { Array(cells.keys) }
+    public var ids: [EntityID] { Array(slots.keys) }
+}
+
+/// The storage of `EntityStore`: states in chunks of `chunkSize` that are allocated once and
+/// never move, so a slot's address stays valid while other states are added; freed slots
+/// are reused. Slots hold `EntityState?`: nil marks a free slot (the optional costs no
+/// space: the state's references have spare bits), so `deinit` can release every slot.
+final class StateSlots: @unchecked Sendable {
+    // @unchecked: owned and mutated by one thread, as its store is.
+    static let chunkShift = 10
+    static let chunkSize = 1 << chunkShift
+
+    /// Chunk base addresses; read on every lookup, so not checked for exclusive access (the
+    /// store's single owner thread is the only accessor).
+    @exclusivity(unchecked) private var chunks: [UnsafeMutablePointer<EntityState?>] = []
+    /// Slots handed out so far, free ones included.
+    private var used = 0
+    private var free: [Int] = []
+
+    /// The slot's place; it holds a state from `add` until `remove`.
+    @inline(__always)
+    func pointer(_ slot: Int) -> UnsafeMutablePointer<EntityState?> {
+        chunks[slot &>> Self.chunkShift] + (slot & (Self.chunkSize - 1))
+    }
+
+    func add(_ state: EntityState) -> Int {
+        let slot: Int
+        if let reused = free.popLast() {
+            slot = reused
+        } else {
+            if used == chunks.count << Self.chunkShift {
+                let chunk = UnsafeMutablePointer<EntityState?>.allocate(capacity: Self.chunkSize)
+                chunk.initialize(repeating: nil, count: Self.chunkSize)
+                chunks.append(chunk)
+            }
+            slot = used
+            used += 1
+        }
+        pointer(slot).pointee = state
+        return slot
+    }
+
+    func remove(_ slot: Int) {
+        pointer(slot).pointee = nil
+        free.append(slot)
+    }
+
+    deinit {
+        for chunk in chunks {
+            chunk.deinitialize(count: Self.chunkSize)
+            chunk.deallocate()
+        }
+    }
 }
