@@ -144,43 +144,41 @@ public enum Propagation {
             for output in state.outputs { messages.append(Message(target: output, from: me, kind: kind, cause: message.cause)) }
         }
         switch message.kind {
-        // Flows are changed in place (`state.flows[c]!...`), never through a copy, so their
-        // tables are not duplicated on every step.
+        // Flows are read and changed in place (`assertStep`, `retractStep`), never through a
+        // copy, so their tables are neither retained nor duplicated on every step.
         case let .assert(classification, origin, epoch):
             guard origin != me, !state.maskedInputs.contains(message.from), propagating.contains(classification) else { return }
-            guard epoch > state.flows[classification]?.floors[origin] ?? 0 else { return }
-            if let current = state.flows[classification]?.carried[origin] {
-                guard epoch > current else { return }
+            switch assertStep(&state.flows[classification], origin: origin, epoch: epoch) {
+            case .refused:
+                return
+            case let .replaced(current):
+                changed = true
                 // A newer epoch replaces the old one: whoever holds the old one through this
                 // entity (an output that masks it now included) must drop it.
-                state.flows[classification]!.carried[origin] = epoch
-                changed = true
                 toOutputs(.retract(classification: classification, origin: origin, epoch: current))
                 toOutputs(message.kind)
-                return
+            case let .added(isFirst):
+                changed = true
+                // The inherited list changes only when the classification's first origin arrives.
+                if isFirst { state.refreshInherited() }
+                toOutputs(message.kind)
             }
-            // A few origins per classification are enough to know it reaches this entity; more
-            // would cost memory per origin on dense graphs. Losing them all triggers a pull.
-            let carriedBefore = state.flows[classification]?.carried.count ?? 0
-            guard carriedBefore < maximumOrigins else { return }
-            state.flows[classification, default: Flow()].carried[origin] = epoch
-            changed = true
-            // The inherited list changes only when the classification's first origin arrives.
-            if carriedBefore == 0 { state.refreshInherited() }
-            toOutputs(message.kind)
         case let .retract(classification, origin, epoch):
-            guard epoch > state.flows[classification]?.floors[origin] ?? 0 else { return }
-            state.flows[classification, default: Flow()].floors[origin] = epoch
-            changed = true
-            guard let current = state.flows[classification]!.carried[origin], current <= epoch else { return }
-            state.flows[classification]!.carried[origin] = nil
-            // ... and when its last origin leaves.
-            if state.flows[classification]!.carried.isEmpty { state.refreshInherited() }
-            toOutputs(message.kind)
-            if state.flows[classification]!.carried.isEmpty {
-                // Other origins may still reach this entity through inputs it never heard them from.
-                for input in state.inputs where !state.maskedInputs.contains(input) {
-                    messages.append(Message(target: input, from: me, kind: .pull(classification: classification), cause: message.cause))
+            switch retractStep(&state.flows[classification], origin: origin, epoch: epoch) {
+            case .refused:
+                return
+            case .floorRaised:
+                changed = true
+            case let .dropped(wasLast):
+                changed = true
+                // ... and when its last origin leaves.
+                if wasLast { state.refreshInherited() }
+                toOutputs(message.kind)
+                if wasLast {
+                    // Other origins may still reach this entity through inputs it never heard them from.
+                    for input in state.inputs where !state.maskedInputs.contains(input) {
+                        messages.append(Message(target: input, from: me, kind: .pull(classification: classification), cause: message.cause))
+                    }
                 }
             }
         case let .pull(classification):
@@ -220,6 +218,54 @@ public enum Propagation {
             toOutputs(.retract(classification: classification, origin: me, epoch: flow.originEpoch - 1))
             toOutputs(.assert(classification: classification, origin: me, epoch: flow.originEpoch))
         }
+    }
+}
+
+extension Propagation {
+    // A step reads and changes its classification's flow through one in-place access
+    // (`&state.flows[c]`). Read through the dictionary's getter, a flow is copied: both of its
+    // tables are retained, atomic increments on memory the step has not touched yet, and that
+    // was most of a refused step's cost.
+
+    enum AssertStep {
+        case refused
+        /// The origin was carried at an older epoch (returned).
+        case replaced(Int)
+        /// A new origin; `isFirst`: the classification's first.
+        case added(isFirst: Bool)
+    }
+
+    static func assertStep(_ flow: inout Flow?, origin: EntityID, epoch: Int) -> AssertStep {
+        guard epoch > flow?.floors[origin] ?? 0 else { return .refused }
+        if let current = flow?.carried[origin] {
+            guard epoch > current else { return .refused }
+            flow!.carried[origin] = epoch
+            return .replaced(current)
+        }
+        // A few origins per classification are enough to know it reaches this entity; more
+        // would cost memory per origin on dense graphs. Losing them all triggers a pull.
+        let carriedBefore = flow?.carried.count ?? 0
+        guard carriedBefore < maximumOrigins else { return .refused }
+        if flow == nil { flow = Flow() }
+        flow!.carried[origin] = epoch
+        return .added(isFirst: carriedBefore == 0)
+    }
+
+    enum RetractStep {
+        case refused
+        /// The origin's floor rose; it was not carried (at that epoch or older).
+        case floorRaised
+        /// The origin was carried and is dropped; `wasLast`: no origin of the classification is left.
+        case dropped(wasLast: Bool)
+    }
+
+    static func retractStep(_ flow: inout Flow?, origin: EntityID, epoch: Int) -> RetractStep {
+        guard epoch > flow?.floors[origin] ?? 0 else { return .refused }
+        if flow == nil { flow = Flow() }
+        flow!.floors[origin] = epoch
+        guard let current = flow!.carried[origin], current <= epoch else { return .floorRaised }
+        flow!.carried[origin] = nil
+        return .dropped(wasLast: flow!.carried.isEmpty)
     }
 }
 
