@@ -25,7 +25,16 @@ public struct KafkaHeader: Sendable, Equatable, Hashable {
 extension Array where Element == KafkaHeader {
     /// The last header of that name (Kafka's convention for "the" value).
     public func last(named name: String) -> KafkaHeader? {
-        last { $0.name == name }
+        // Names compared in place: `last(where:)` copies every header it tests (retaining its
+        // name and value), and the processor asks this of every record.
+        withUnsafeBufferPointer { headers in
+            var index = headers.endIndex
+            while index > headers.startIndex {
+                index -= 1
+                if headers[index].name == name { return headers[index] }
+            }
+            return nil
+        }
     }
 
     /// The headers without any of the given names.

@@ -57,7 +57,7 @@ import Testing
         #expect(store.count == model.count)
         #expect(Set(store.ids) == Set(model.keys))
         var seen: [EntityID: EntityState] = [:]
-        store.forEachState { seen[$0.entity] = $0 }
+        store.forEachState { state in seen[state.entity] = copy state }
         #expect(seen == model)
     }
 

@@ -317,7 +317,11 @@ private extension BinaryWriter {
 
     mutating func entities(_ list: [EntityID]) {
         count(list.count)
-        for entity in list { string(entity.value) }
+        // Each id lent from the list: a for-in loop copies it (a retain of another entity's id,
+        // memory this state does not otherwise touch) only to read its bytes.
+        list.withUnsafeBufferPointer { ids in
+            for index in ids.indices { string(ids[index].value) }
+        }
     }
 
     mutating func origins(_ origins: [EntityID: Int]) {

@@ -60,9 +60,10 @@ public struct EntityStore: Sendable {
 
     public func contains(_ entity: EntityID) -> Bool { slots[entity] != nil }
 
-    /// Calls `body` with every state held (in no particular order).
-    public func forEachState(_ body: (EntityState) -> Void) {
-        for slot in slots.values { body(states.pointer(slot).pointee!) }
+    /// Calls `body` with every state held (in no particular order), lent as `read` lends
+    /// it: a sweep over every state does not copy each.
+    public func forEachState(_ body: (borrowing EntityState) -> Void) {
+        for slot in slots.values { Self.lend(&states.pointer(slot).pointee!, to: body) }
     }
 
     /// The ids of every entity held.

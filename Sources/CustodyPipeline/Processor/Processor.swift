@@ -174,8 +174,10 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
             if let failure = callbackFailure { throw failure }
             if firstRecordAt == nil && !records.isEmpty { firstRecordAt = .now }
             let batchStart = ContinuousClock.now
-            for record in records {
-                try handle(record)
+            // Each record lent from the batch: a for-in loop copies it (retaining its topic,
+            // key, value and headers) only to hand it on.
+            try records.withUnsafeBufferPointer { records in
+                for index in records.indices { try handle(records[index]) }
             }
             try drainSteps()
             if !records.isEmpty { metrics.batchDuration.record(duration: ContinuousClock.now - batchStart) }
