@@ -31,6 +31,27 @@ import Testing
                         previousDecisionId: DecisionID(high: 0x0011_2233_4455_6677, low: 0x8899_AABB_CCDD_EEFF), basis: basis)
     }
 
+    /// The merged classification is kept with the two lists it merges (not merged per read):
+    /// it must follow every assignment to either, in any order, and be restored with them.
+    @Test func mergedClassificationFollowsOwnAndInheritedAndIsRestored() throws {
+        var state = EntityState(entity: Self.a, createdAt: Timestamp(millisecondsSinceEpoch: 1000))
+        #expect(state.effectiveClassification == [])
+        state.inheritedClassification = ["pii", "telemetry"]
+        #expect(state.effectiveClassification == ["pii", "telemetry"])
+        state.ownClassification = ["financial", "pii"]
+        #expect(state.effectiveClassification == ["financial", "pii", "telemetry"])
+        state.inheritedClassification = []
+        #expect(state.effectiveClassification == ["financial", "pii"])
+        state.inheritedClassification = ["anonymised"]
+        for format in [EntityStateCodec.Format.binary, .json] {
+            let restored = try EntityStateCodec.decode(EntityStateCodec.encode(state, format: format))
+            #expect(restored.effectiveClassification == ["anonymised", "financial", "pii"])
+            #expect(restored == state)
+        }
+        state.ownClassification = []
+        #expect(state.effectiveClassification == ["anonymised"])
+    }
+
     /// A state with every part filled in.
     static func fullState() -> EntityState {
         var state = EntityState(entity: a, createdAt: Timestamp(millisecondsSinceEpoch: 1000))

@@ -13,9 +13,17 @@ public struct EntityState: Sendable, Equatable {
     /// True once a `created` event was seen (false: a bare entity made up by another event).
     public var wasCreated: Bool
     public var isDeleted: Bool
-    public var ownClassification: [String]
+    public var ownClassification: [String] {
+        didSet { refreshEffective() }
+    }
     /// Classifications flowing in along lineage (propagation), by upstream origin.
-    public var inheritedClassification: [String]
+    public var inheritedClassification: [String] {
+        didSet { refreshEffective() }
+    }
+    /// own ∪ inherited, sorted. Kept with them, not merged per read: every event's facts, every
+    /// re-decision and every changelog write read it, and an entity that inherits anything
+    /// made a new array each time; both lists change far less often.
+    public private(set) var effectiveClassification: [String] = []
     public var owner: String?
     public var category: String?
     public var jurisdiction: String?
@@ -43,10 +51,9 @@ public struct EntityState: Sendable, Equatable {
         outputs = []
     }
 
-    /// own ∪ inherited, sorted.
-    @inline(__always)
-    public var effectiveClassification: [String] {
-        inheritedClassification.isEmpty ? ownClassification : SortedStrings.union(ownClassification, inheritedClassification)
+    private mutating func refreshEffective() {
+        effectiveClassification = inheritedClassification.isEmpty ? ownClassification
+            : SortedStrings.union(ownClassification, inheritedClassification)
     }
 
     public var isOnLegalHold: Bool { !holds.isEmpty }
