@@ -31,24 +31,66 @@ public struct AccessWindow: Sendable, Equatable {
     public mutating func add(_ entry: Entry, window: ISODuration, limit: Int) -> (crossedAt: Int?, total: Int)? {
         guard insert(entry) else { return nil }
         let length = window.approximateSeconds * 1000
-        var crossed: Int?
-        var total = 0
-        for end in entries where end.at >= entry.at && end.at.millisecondsSinceEpoch - length <= entry.at.millisecondsSinceEpoch {
-            let start = end.at.millisecondsSinceEpoch - length
-            let sum = entries.reduce(0) { $0 + ($1.at.millisecondsSinceEpoch >= start && $1.at <= end.at ? $1.records : 0) }
-            total = max(total, sum)
-            if sum > limit && sum - entry.records <= limit { crossed = max(crossed ?? 0, sum) }
-        }
+        let (crossed, total) = windows(containing: entry, length: length, limit: limit)
         newest = max(newest, entry.at)
         let horizon = newest.millisecondsSinceEpoch - length
-        entries.removeAll { $0.at.millisecondsSinceEpoch < horizon }
+        if let first = entries.first, first.at.millisecondsSinceEpoch < horizon {
+            entries.removeAll { $0.at.millisecondsSinceEpoch < horizon }
+        }
+        return (crossed, total)
+    }
+
+    /// Over the windows [end − length, end] that end at an entry's time with
+    /// `entry.at ≤ end ≤ entry.at + length`: the largest sum, and the largest sum that `entry`
+    /// pushed above `limit`. One sweep over the sorted entries, the window's sum kept as its
+    /// two ends move forward: a principal with thousands of accesses in one window costs a pass
+    /// over them per access, not a pass per window.
+    private func windows(containing entry: Entry, length: Int64, limit: Int) -> (crossed: Int?, total: Int) {
+        let first = entry.at.millisecondsSinceEpoch
+        let last = first + length
+        var crossed: Int?
+        var total = 0
+        var sum = 0
+        var low = 0
+        var high = 0
+        var index = entries.partitioningIndex { $0.at.millisecondsSinceEpoch >= first }
+        while index < entries.count {
+            let end = entries[index].at.millisecondsSinceEpoch
+            if end > last { break }
+            // The window takes in every entry up to `end` (equal times included) ...
+            while high < entries.count && entries[high].at.millisecondsSinceEpoch <= end {
+                sum += entries[high].records
+                high += 1
+            }
+            // ... and lets go of those before its start.
+            while low < high && entries[low].at.millisecondsSinceEpoch < end - length {
+                sum -= entries[low].records
+                low += 1
+            }
+            total = max(total, sum)
+            if sum > limit && sum - entry.records <= limit { crossed = max(crossed ?? 0, sum) }
+            index = high
+        }
         return (crossed, total)
     }
 
     private mutating func insert(_ entry: Entry) -> Bool {
         if entries.contains(where: { $0.fingerprint == entry.fingerprint }) { return false }
-        let index = entries.firstIndex { $0.at > entry.at } ?? entries.count
-        entries.insert(entry, at: index)
+        entries.insert(entry, at: entries.partitioningIndex { $0.at > entry.at })
         return true
+    }
+}
+
+extension Array {
+    /// The first index whose element satisfies `predicate`, which must be false for a prefix
+    /// of the array and true for the rest (a binary search); `count` when none does.
+    func partitioningIndex(where predicate: (Element) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = low + (high - low) / 2
+            if predicate(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 }
