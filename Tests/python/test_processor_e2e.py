@@ -1,6 +1,8 @@
 """`custody run` end to end, through topics only, with confluent-kafka as the client."""
 import json
 import signal
+import time
+import zlib
 
 import jsonschema
 import pytest
@@ -258,9 +260,28 @@ def test_health_readiness_and_prometheus_metrics(broker, tmp_path):
     assert custody.stop() == 0
 
 
-def test_bulk_access_is_summed_per_principal_across_partitions(broker, tmp_path):
-    tables = [f"s3://lake/raw/table-{i}" for i in range(8)]
-    custody = Custody(broker.bootstrap, tmp_path).start()
+def partition_of(key, partitions=8):
+    """librdkafka's consistent partitioner (CRC-32 of the key), as Custody's producers use it."""
+    return zlib.crc32(key.encode()) % partitions
+
+
+@pytest.mark.parametrize("members", [1, 2])
+def test_bulk_access_is_summed_per_principal_across_partitions(broker, tmp_path, members):
+    """One member applies every count where it is made; with two members the counts for
+    the other member's partitions go through custody.access-counts. The alerts are the same."""
+    candidates = [f"s3://lake/raw/table-{i}" for i in range(40)]
+    low = [t for t in candidates if partition_of(t) < 4]
+    high = [t for t in candidates if partition_of(t) >= 4]
+    # bulk-bob reads tables in both halves of the partitions: with two members (range
+    # assignment, 4 partitions each) some of his accesses are made on the member that does
+    # not hold his window.
+    tables = low[:2] + high[:2] + low[2:4] + high[2:4]
+    members_started = []
+    for index in range(members):
+        (tmp_path / f"m{index}").mkdir()
+        members_started.append(Custody(broker.bootstrap, tmp_path / f"m{index}").start())
+    if members > 1:
+        time.sleep(8)  # both members joined: partitions are split between two processes
     produce(broker.bootstrap, [(t, event(i, "created", {"classification": ["internal"], "owner": "o", "category": "c"}, t), STRUCTURED)
                                for i, t in enumerate(tables)])
     read_all(broker.bootstrap, "lifecycle.tagged", expected=8)
@@ -279,12 +300,21 @@ def test_bulk_access_is_summed_per_principal_across_partitions(broker, tmp_path)
     produce(broker.bootstrap, accesses)
     read_all(broker.bootstrap, "lifecycle.tagged", expected=18)
     alerts = [json.loads(m.value()) for m in read_all(broker.bootstrap, "governance.alerts", settle=3)]
-    assert custody.stop() == 0
+    counts = read_all(broker.bootstrap, "custody.access-counts", settle=0.5)
+    for member in members_started:
+        assert member.stop() == 0
     bulk = [a for a in alerts if a["kind"] == "bulk-access"]
     assert len(bulk) == 1, bulk
     assert bulk[0]["details"] == {"principal": "bulk-bob", "records": 12000, "limit": 10000, "window": "PT1M"}
     assert bulk[0]["entity"] in tables[:4]
     assert errors(schema("records/alert.schema.json"), bulk[0]) == []
+    principals = [json.loads(m.value())["principal"] for m in counts]
+    if members == 1:
+        assert principals == [], "one member holds every partition: no count leaves it"
+    else:
+        assert "bulk-bob" in principals, "counts for the other member's partitions cross through the topic"
+        assert all(partition_of(m.key().decode()) == m.partition() for m in counts), "a count goes to its principal's partition"
+        assert len(principals) < 10, "counts for partitions a member holds stay on it"
 
 
 def test_a_rolling_upgrade_restores_json_states_and_writes_binary_ones(broker, tmp_path):

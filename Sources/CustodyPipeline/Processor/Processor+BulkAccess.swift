@@ -3,25 +3,46 @@ import CustodyKafka
 
 /// Bulk access across partitions: each `accessed` event sends a count, keyed by principal, to
 /// the partition that owns the principal's window; that partition sums the principal's records
-/// over the policy's window (by event time) and alerts when the sum crosses the limit.
+/// over the policy's window (by event time) and alerts when the sum crosses the limit. When this
+/// member holds that partition the count is applied at once, as local propagation steps are;
+/// only counts for another member's partitions travel through `topics.accessCounts`.
 extension Processor {
+    /// One access, as the principal's partition needs it.
+    struct AccessCount {
+        var principal: String
+        var entity: String
+        var source: String
+        var eventId: String
+        var at: Timestamp
+        var records: Int
+        var limit: Int
+        var window: ISODuration
+    }
+
     func sendAccessCount(_ event: LifecycleEvent, access: EventData.Accessed, limit: BulkAccessLimit) throws {
-        let key = Array(access.principalId.utf8)
+        let partition = partitioner.partition(for: access.principalId, partitionCount: partitionCount)
+        let count = AccessCount(principal: access.principalId, entity: event.subject.value, source: event.source,
+                                eventId: event.id, at: event.time, records: access.records, limit: limit.records,
+                                window: limit.window)
+        if tasks.contains(partition) {
+            metrics.countAccessCount(remote: false)
+            return try apply(count, partition: partition)
+        }
         var out = JSONOutput(capacity: 256)
         out.beginObject()
-        out.field("principal", access.principalId)
-        out.field("entity", event.subject.value)
-        out.field("source", event.source)
-        out.field("eventId", event.id)
-        out.field("at", event.time.millisecondsSinceEpoch)
-        out.field("records", access.records)
-        out.field("limit", limit.records)
-        out.field("window", limit.window.text)
+        out.field("principal", count.principal)
+        out.field("entity", count.entity)
+        out.field("source", count.source)
+        out.field("eventId", count.eventId)
+        out.field("at", count.at.millisecondsSinceEpoch)
+        out.field("records", count.records)
+        out.field("limit", count.limit)
+        out.field("window", count.window.text)
         out.endObject()
-        try emitter.record(ProducerRecord(topic: configuration.topics.accessCounts,
-                                          partition: partitioner.partition(for: key, partitionCount: partitionCount),
-                                          key: key, value: out.bytes,
+        try emitter.record(ProducerRecord(topic: configuration.topics.accessCounts, partition: partition,
+                                          key: Array(access.principalId.utf8), value: out.bytes,
                                           headers: [KafkaHeader(name: "custody-kind", string: "access-count")]))
+        metrics.countAccessCount(remote: true)
     }
 
     func handleAccessCount(_ record: ConsumerRecord) throws {
@@ -36,19 +57,28 @@ extension Processor {
         guard tasks.contains(record.partition) else {
             throw ProcessorError("NO_TASK", "an access count of \(record.topicPartition) arrived before its state was restored")
         }
-        let time = Timestamp(millisecondsSinceEpoch: Int64(at))
-        let entry = AccessWindow.Entry(at: time, records: records, fingerprint: EventFingerprint(source: source, id: eventId))
-        guard let result = tasks[record.partition]!.principals[principal, default: AccessWindow()]
-            .add(entry, window: window, limit: limit) else { return }
-        tasks[record.partition]!.dirtyPrincipals.insert(principal)
+        try apply(AccessCount(principal: principal, entity: entity, source: source, eventId: eventId,
+                              at: Timestamp(millisecondsSinceEpoch: Int64(at)), records: records, limit: limit, window: window),
+                  partition: record.partition)
+    }
+
+    /// Adds the access to the principal's window in `partition` (held by this member) and
+    /// raises the bulk-access alert when the window crosses the limit.
+    func apply(_ count: AccessCount, partition: Int32) throws {
+        let entry = AccessWindow.Entry(at: count.at, records: count.records,
+                                       fingerprint: EventFingerprint(source: count.source, id: count.eventId))
+        guard let result = tasks[partition]!.principals[count.principal, default: AccessWindow()]
+            .add(entry, window: count.window, limit: count.limit) else { return }
+        tasks[partition]!.dirtyPrincipals.insert(count.principal)
         guard let crossedAt = result.crossedAt else { return }
         metrics.countAlert(kind: AlertKind.bulkAccess.rawValue)
-        let details = JSONObject(["principal": .string(principal), "records": .number(Double(crossedAt)),
-                                  "limit": .number(Double(limit)), "window": .string(window.text)])
-        try send(configuration.topics.alerts, key: entity,
-                 GovernanceRecords.alert(.bulkAccess, entity: entity, at: time, eventKey: EventKey(source: source, id: eventId),
-                                         decision: nil,
-                                         message: "\(principal) read \(crossedAt) records within \(window.text), above the limit of \(limit)",
+        let window = count.window.text
+        let details = JSONObject(["principal": .string(count.principal), "records": .number(Double(crossedAt)),
+                                  "limit": .number(Double(count.limit)), "window": .string(window)])
+        try send(configuration.topics.alerts, key: count.entity,
+                 GovernanceRecords.alert(.bulkAccess, entity: count.entity, at: count.at,
+                                         eventKey: EventKey(source: count.source, id: count.eventId), decision: nil,
+                                         message: "\(count.principal) read \(crossedAt) records within \(window), above the limit of \(count.limit)",
                                          details: details))
     }
 

@@ -114,6 +114,14 @@ public final class ProcessorMetrics: Sendable {
         }
     }
 
+    let localAccessCounter = Counter(label: "custody_access_counts_total", dimensions: [("via", "local")])
+    let remoteAccessCounter = Counter(label: "custody_access_counts_total", dimensions: [("via", "topic")])
+
+    /// A bulk-access count applied where it was made, or sent to another member's partition.
+    func countAccessCount(remote: Bool) {
+        (remote ? remoteAccessCounter : localAccessCounter).increment()
+    }
+
     func countSweepDecision() {
         sweepDecisions.add(1, ordering: .relaxed)
         metric("custody_sweep_decisions_total", [], make: Counter.init).increment()
