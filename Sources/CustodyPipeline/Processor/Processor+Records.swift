@@ -108,11 +108,6 @@ extension Processor {
         logger.debug("dead-lettered", metadata: ["code": "\(code)", "source": "\(record.topicPartition)@\(record.offset)"])
     }
 
-    /// Writes decision, audit, lineage and shadow records (see `RecordEmitter`).
-    var emitter: RecordEmitter {
-        RecordEmitter(producer: producer, topics: configuration.topics, metrics: metrics, maker: maker, stage: outputStage)
-    }
-
     /// A new decision: its record on the decisions topic and its entry in the audit chain.
     func emitDecision(_ decision: Decision, partition: Int32, eventId: String) throws {
         try emitter.decision(decision, task: tasks[partition]!, eventId: eventId)

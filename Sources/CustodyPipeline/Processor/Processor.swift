@@ -21,7 +21,10 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
     // rebalance callbacks librdkafka makes inside `poll` on that thread); `stopRequested` is atomic.
     let configuration: CustodyConfiguration
     var maker: DecisionMaker {
-        didSet { propagating = Self.propagating(maker.registry) }
+        didSet {
+            propagating = Self.propagating(maker.registry)
+            emitter = makeEmitter()
+        }
     }
     /// The classifications that flow along lineage (kept in step with the registry).
     var propagating: Set<String> = []
@@ -29,7 +32,14 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
     var controlPlane: ControlPlane?
     /// Writes every output on a thread of its own while processing runs, and flushes the
     /// producer at each commit's barrier.
-    var outputStage: OutputStage?
+    var outputStage: OutputStage? {
+        didSet { emitter = makeEmitter() }
+    }
+    /// Writes decision, audit, lineage and shadow records (see `RecordEmitter`), through the
+    /// output stage while there is one. Kept in step with `maker` and `outputStage`: built
+    /// per record, it copied the topic names and retained every reference it holds, several
+    /// times per record.
+    private(set) var emitter: RecordEmitter
     let initialFlags: FlagSet?
     /// Entities still to re-decide after a policy or flag change, per partition.
     var sweep: [Int32: [EntityID]] = [:]
@@ -129,7 +139,12 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         // hold each hop for librdkafka's default 500 ms.
         consumerConfiguration.setDefault("fetch.wait.max.ms", "100")
         consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        emitter = RecordEmitter(producer: producer, topics: configuration.topics, metrics: metrics, maker: maker, stage: nil)
         consumer.rebalanceListener = self
+    }
+
+    private func makeEmitter() -> RecordEmitter {
+        RecordEmitter(producer: producer, topics: configuration.topics, metrics: metrics, maker: maker, stage: outputStage)
     }
 
     /// Asks `run` to stop: it drains, flushes, commits and leaves the group, then returns.

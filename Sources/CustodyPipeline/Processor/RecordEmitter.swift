@@ -8,7 +8,10 @@ import Foundation
 /// stage), and the audit chain it extends is that of the partition task passed in: groups of
 /// partitions can emit on parallel threads, each with its own tasks. With a `stage`, every
 /// record is queued to the stage's thread, which writes them in the order queued.
-struct RecordEmitter: @unchecked Sendable {
+///
+/// A class: the processor calls it several times per record, and a struct held in a class
+/// property is copied out (every reference retained, then released) for each call.
+final class RecordEmitter: @unchecked Sendable {
     // @unchecked: KafkaProducer and ProcessorMetrics are thread-safe; the rest are values.
     let producer: KafkaProducer
     let topics: CustodyConfiguration.Topics
@@ -16,6 +19,15 @@ struct RecordEmitter: @unchecked Sendable {
     let maker: DecisionMaker
     /// Where every record is queued (nil: written by the caller).
     let stage: OutputStage?
+
+    init(producer: KafkaProducer, topics: CustodyConfiguration.Topics, metrics: ProcessorMetrics, maker: DecisionMaker,
+         stage: OutputStage?) {
+        self.producer = producer
+        self.topics = topics
+        self.metrics = metrics
+        self.maker = maker
+        self.stage = stage
+    }
 
     /// The input record, value unchanged, with its headers (policy-context and internal
     /// names removed) and the policy-context headers, keyed by its original key.
