@@ -18,8 +18,8 @@ import Testing
         #expect(tasks.keys == [2, 5])
         #expect(tasks.values.map(\.partition) == [2, 5])
         #expect(tasks.contains(5) && !tasks.contains(3) && !tasks.contains(40))
-        tasks[5]!.dirty.insert(EntityID("s3://b/k")!)
-        #expect(tasks[5]!.dirty.count == 1, "a task is changed in place")
+        tasks[5]!.principals["p"] = AccessWindow()
+        #expect(tasks[5]!.principals.count == 1, "a task is changed in place")
         #expect(tasks.removeValue(forKey: 2)?.partition == 2)
         #expect(tasks.removeValue(forKey: 2) == nil)
         tasks[5] = nil

@@ -39,6 +39,42 @@ public struct EntityStore: Sendable {
         return body(&states.pointer(slot).pointee!)
     }
 
+    /// `update`, and the state is marked changed (see `forEachChanged`) when `body` says so
+    /// (its second argument starts false): a mark costs no second lookup of the id.
+    public mutating func update<Result>(_ entity: EntityID, create: () -> EntityState,
+                                        marking body: (inout EntityState, inout Bool) -> Result) -> Result {
+        let slot: Int
+        if let found = slots[entity] {
+            slot = found
+        } else {
+            slot = states.add(create())
+            slots[entity] = slot
+        }
+        var changed = false
+        let result = body(&states.pointer(slot).pointee!, &changed)
+        if changed { states.markChanged(slot) }
+        return result
+    }
+
+    /// Marks the entity's state changed (nothing when it is not held).
+    public mutating func markChanged(_ entity: EntityID) {
+        if let slot = slots[entity] { states.markChanged(slot) }
+    }
+
+    /// How many states are marked changed.
+    public var changedCount: Int { states.changed.count }
+
+    /// Calls `body` with every state marked changed, once each, lent as `read` lends it
+    /// (states removed since they were marked are skipped; a freed slot taken by another
+    /// entity lists that entity's state); the marks stay until `clearChanged`.
+    public func forEachChanged(_ body: (borrowing EntityState) throws -> Void) rethrows {
+        for slot in states.changed where states.pointer(slot).pointee != nil {
+            try Self.lend(&states.pointer(slot).pointee!, to: body)
+        }
+    }
+
+    public mutating func clearChanged() { states.clearChanged() }
+
     /// Runs `body` on the entity's state in place; nil when the entity is not held.
     public mutating func updateIfPresent<Result>(_ entity: EntityID, _ body: (inout EntityState) -> Result) -> Result? {
         guard let slot = slots[entity] else { return nil }
@@ -85,6 +121,10 @@ final class StateSlots: @unchecked Sendable {
     /// Slots handed out so far, free ones included.
     private var used = 0
     private var free: [Int] = []
+    /// Slots marked changed, each once; `isChanged` has a bit per
+    /// slot (a million slots: 128 KB), so a mark is a bit test, not a hash of the id.
+    private(set) var changed: [Int] = []
+    private var isChanged: [UInt64] = []
 
     /// The slot's place; it holds a state from `add` until `remove`.
     @inline(__always)
@@ -107,6 +147,21 @@ final class StateSlots: @unchecked Sendable {
         }
         pointer(slot).pointee = state
         return slot
+    }
+
+    @inline(__always)
+    func markChanged(_ slot: Int) {
+        let word = slot &>> 6
+        let bit = UInt64(1) &<< UInt64(slot & 63)
+        if word >= isChanged.count { isChanged.append(contentsOf: repeatElement(0, count: word + 1 - isChanged.count)) }
+        guard isChanged[word] & bit == 0 else { return }
+        isChanged[word] |= bit
+        changed.append(slot)
+    }
+
+    func clearChanged() {
+        for slot in changed { isChanged[slot &>> 6] = 0 }
+        changed.removeAll(keepingCapacity: true)
     }
 
     func remove(_ slot: Int) {

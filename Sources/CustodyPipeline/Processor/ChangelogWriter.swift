@@ -23,11 +23,11 @@ struct ChangelogWriter: @unchecked Sendable {
     func write(_ task: inout PartitionTask) throws -> Int {
         var written = try writeProofLog(&task)
         let partition = task.partition
-        for entity in task.dirty {
-            guard let value = task.entities.read(entity, { EntityStateCodec.encode($0, format: stateFormat) }) else { continue }
-            try producer.send(topic: topic, partition: partition, key: entity.value, value: value)
+        try task.entities.forEachChanged { state in
+            try producer.send(topic: topic, partition: partition, key: state.entity.value,
+                              value: EntityStateCodec.encode(state, format: stateFormat))
+            written += 1
         }
-        written += task.dirty.count
         for principal in task.dirtyPrincipals {
             guard let window = task.principals[principal] else { continue }
             try producer.send(ProducerRecord(topic: topic, partition: partition,
@@ -35,7 +35,7 @@ struct ChangelogWriter: @unchecked Sendable {
                                              value: Processor.encodeWindow(principal, window)))
         }
         task.dirtyPrincipals.removeAll(keepingCapacity: true)
-        task.dirty.removeAll(keepingCapacity: true)
+        task.entities.clearChanged()
         return written
     }
 

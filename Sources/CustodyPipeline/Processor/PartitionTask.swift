@@ -9,8 +9,8 @@ final class PartitionTask: @unchecked Sendable {
     // thread of the partition group it was moved to until `concurrentPerform` joins), except
     // its audit chain, which only the output stage's thread touches once the task is restored.
     let partition: Int32
+    /// The partition's entity states; those changed since the last commit are marked in it.
     var entities = EntityStore()
-    var dirty: Set<EntityID> = []
     var auditChain: AuditChain
     var isAuditChainDirty = false
     /// Bulk-access windows of the principals whose counts land in this partition.
@@ -42,14 +42,14 @@ final class PartitionTask: @unchecked Sendable {
         }
         guard let found, let result = found else { return nil }
         timers.schedule(result.1)
-        dirty.insert(entity)
+        entities.markChanged(entity)
         return result
     }
 
     /// Fires the due expiry and overdue timers; the entities they touch become dirty.
     func fireTimers(now: Timestamp, limit: Int) -> [PurgeTimers.Event] {
         let events = timers.fire(now: now, store: &entities, limit: limit)
-        for event in events { dirty.insert(event.entity) }
+        for event in events { entities.markChanged(event.entity) }
         return events
     }
 

@@ -128,7 +128,7 @@ extension Processor {
     /// partitions on parallel threads when there are many.
     func writeChangelogs() throws {
         let writer = changelogWriter
-        let partitions = tasks.keys.sorted().map { ($0, tasks[$0]!.dirty.count) }
+        let partitions = tasks.keys.sorted().map { ($0, tasks[$0]!.entities.changedCount) }
         changelogWritten += try inPartitionGroups(partitions, minimumPerThread: Self.changelogPerThreadMinimum) { task in
             try writer.write(&task)
         }.sum

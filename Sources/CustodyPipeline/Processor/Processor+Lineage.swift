@@ -62,14 +62,12 @@ extension Processor {
                 continue
             }
             next.removeAll(keepingCapacity: true)
-            let (changed, inheritedChanged) = tasks[partition]!.entities.update(
-                message.target, create: { EntityState(entity: message.target, createdAt: clock()) }) { state -> (Bool, Bool) in
+            let inheritedChanged = tasks[partition]!.entities.update(
+                message.target, create: { EntityState(entity: message.target, createdAt: clock()) }) { state, changed -> Bool in
                 let before = state.inheritedClassification
-                var changed = false
                 Propagation.receive(message, state: &state, propagating: propagating, changed: &changed, sending: &next)
-                return (changed, state.inheritedClassification != before)
+                return state.inheritedClassification != before
             }
-            if changed { tasks[partition]!.dirty.insert(message.target) }
             metrics.countPropagationStep(remote: false)
             if inheritedChanged { touched[message.target] = (partition, message.cause) }
             try dispatch(next)

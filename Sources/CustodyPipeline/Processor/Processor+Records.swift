@@ -43,9 +43,10 @@ extension Processor {
         }
         let maker = self.maker
         let outcome = tasks[record.partition]!.entities.update(event.subject, create: { DecisionMaker.newState(for: event) }) {
-            maker.apply(event, to: &$0)
+            state, changed in
+            changed = true
+            return maker.apply(event, to: &state)
         }
-        tasks[record.partition]!.dirty.insert(event.subject)
         guard let decision = outcome.decision else {
             try deadLetter(record, code: "NO_GOVERNING_POLICY",
                            message: "no loaded policy applies to \(event.subject); add a policy without appliesTo as the last one")

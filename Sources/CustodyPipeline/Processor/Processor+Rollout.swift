@@ -80,12 +80,12 @@ extension Processor {
                 guard let state = tasks[partition]!.entities[entity], !state.isDeleted else { continue }
                 var isNew = false
                 let maker = self.maker
-                let decision = tasks[partition]!.entities.update(entity, create: { state }) {
-                    maker.decide(state: &$0, cause: cause, at: now, eventKey: key, isNew: &isNew)
+                let decision = tasks[partition]!.entities.update(entity, create: { state }) { state, changed in
+                    defer { changed = isNew }
+                    return maker.decide(state: &state, cause: cause, at: now, eventKey: key, isNew: &isNew)
                 }
                 guard let decision else { continue }
                 if isNew {
-                    tasks[partition]!.dirty.insert(entity)
                     if let updated = tasks[partition]!.entities[entity] { tasks[partition]!.timers.schedule(updated) }
                     metrics.countSweepDecision()
                     try emitDecision(decision, partition: partition, eventId: key.id)
