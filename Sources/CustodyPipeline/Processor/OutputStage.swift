@@ -1,6 +1,5 @@
 import CustodyCore
 import CustodyKafka
-import DequeModule
 import Foundation
 import Synchronization
 
@@ -37,6 +36,8 @@ final class OutputStage: @unchecked Sendable {
         /// The end of commit epoch `epoch`: the audit chain heads of `tasks`, then (when
         /// `flush`) the flush that acknowledges everything written before.
         case barrier(epoch: UInt64, tasks: [PartitionTask], flush: Bool)
+        /// What a written job leaves in the queue's buffer (it holds nothing).
+        case written
     }
 
     /// Jobs queued at most; `submit` waits beyond (the processing thread cannot run away).
@@ -47,10 +48,12 @@ final class OutputStage: @unchecked Sendable {
     private let flush: @Sendable () throws -> Void
     private let acknowledged = Atomic<UInt64>(0)
     private let condition = NSCondition()
-    private var jobs = Deque<Job>()
+    /// An array, not a Deque: `Array.append` takes the job over, where `Deque.append` copied
+    /// it (retaining everything it holds) and the caller then released the original.
+    private var jobs: [Job] = []
     /// The buffer of the batch written before, emptied: the next batch's queue (a queue that
     /// grows from nothing for every batch would copy its jobs each time it doubles).
-    private var recycled = Deque<Job>()
+    private var recycled: [Job] = []
     private var isWriting = false
     private var isStopping = false
     private var failure: Error?
@@ -131,17 +134,22 @@ final class OutputStage: @unchecked Sendable {
             if jobs.isEmpty || failure != nil { break }
             var batch = jobs
             jobs = recycled
-            recycled = Deque()
+            recycled = []
             isWriting = true
             condition.broadcast()
             condition.unlock()
             var error: Error?
-            // Each job is moved out of the queue, not copied: a copy retains what the job holds
-            // and the emptied queue releases it again.
-            while let job = batch.popFirst() {
-                do { try write(job) } catch let caught {
-                    error = caught
-                    break
+            // Each job is moved out of the queue, not copied (a copy retains what the job holds
+            // and the emptied queue releases it again); `.written` takes its place.
+            batch.withUnsafeMutableBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                for index in buffer.indices {
+                    let job = (base + index).move()
+                    (base + index).initialize(to: .written)
+                    do { try write(job) } catch let caught {
+                        error = caught
+                        break
+                    }
                 }
             }
             batch.removeAll(keepingCapacity: true)
@@ -157,8 +165,9 @@ final class OutputStage: @unchecked Sendable {
         stopped.signal()
     }
 
-    private func write(_ job: Job) throws {
-        switch job {
+    /// Takes the job over: a pattern bound to a borrowed job copies what it binds.
+    private func write(_ job: consuming Job) throws {
+        switch consume job {
         case let .tagged(record, headers): try writer.tagged(record, headers: headers)
         case let .decision(decision, task, eventId): try writer.decision(decision, task: task, eventId: eventId)
         case let .audit(entry, entity, task): try writer.audit(entry, entity: entity, task: task)
@@ -167,6 +176,7 @@ final class OutputStage: @unchecked Sendable {
             try writer.runEvent(event, derived: derived, output: output, inputs: inputs)
         case let .alert(kind, event, decision): try writer.alert(kind, event: event, decision: decision)
         case let .record(record): try writer.record(record)
+        case .written: break
         case let .barrier(epoch, tasks, flush):
             for task in tasks { try writer.auditChainHead(task) }
             if flush { try self.flush() }
