@@ -7,9 +7,12 @@ extension Processor {
     static let internalHeaders: Set<String> = ["custody-original-key", "custody-original-topic",
                                                "custody-original-partition", "custody-original-offset"]
 
-    func handle(_ record: ConsumerRecord) throws {
+    /// `record` is taken over: the tagged copy's job holds it without a copy (a copy retains
+    /// its topic, key, value and headers here, and the output thread releases them again).
+    func handle(_ record: consuming ConsumerRecord) throws {
+        let (source, offset, partition) = (record.topicPartition, record.offset, record.partition)
         defer {
-            pendingOffsets[record.topicPartition] = record.offset + 1
+            pendingOffsets[source] = offset + 1
         }
         switch record.headers.last(named: "custody-kind")?.stringValue {
         case "access-count"?:
@@ -38,11 +41,11 @@ extension Processor {
                 return
             }
         }
-        guard tasks.contains(record.partition) else {
-            throw ProcessorError("NO_TASK", "a record of \(record.topicPartition) arrived before its state was restored")
+        guard tasks.contains(partition) else {
+            throw ProcessorError("NO_TASK", "a record of \(source) arrived before its state was restored")
         }
         let maker = self.maker
-        let outcome = tasks[record.partition]!.entities.update(event.subject, create: { DecisionMaker.newState(for: event) }) {
+        let outcome = tasks[partition]!.entities.update(event.subject, create: { DecisionMaker.newState(for: event) }) {
             state, changed in
             changed = true
             return maker.apply(event, to: &state)
@@ -53,27 +56,27 @@ extension Processor {
             return
         }
         let eventKey = EventKey(source: event.source, id: event.id)
-        try emitter.tagged(record, headers: PolicyContextHeaders.make(decision: decision, access: outcome.access,
+        try emitter.tagged(consume record, headers: PolicyContextHeaders.make(decision: decision, access: outcome.access,
                                                                       traceparent: event.traceparent, eventKey: eventKey))
         if outcome.isFirstDeletion, case let .deleted(deleted) = event.data {
-            appendDeletion(event, deleted: deleted, decision: decision, partition: record.partition)
+            appendDeletion(event, deleted: deleted, decision: decision, partition: partition)
         }
         if outcome.isNewDecision {
-            let task = tasks[record.partition]!
+            let task = tasks[partition]!
             task.entities.read(event.subject) { task.timers.schedule($0) }
-            try emitDecision(decision, partition: record.partition, eventId: event.id)
+            try emitDecision(decision, partition: partition, eventId: event.id)
             if maker.rollout != nil, let state = task.entities[event.subject] {
                 try emitShadow(state, enforced: decision, cause: decision.cause, at: event.time, eventKey: eventKey)
             }
         }
         if let result = outcome.access, case let .accessed(access) = event.data {
-            try audit(record.partition, entity: event.subject,
+            try audit(partition, entity: event.subject,
                       .access(event, access: access, result: result, decision: decision))
             if let limit = maker.registry.policy(id: decision.policy.id, version: decision.policy.version)?.bulkAccess {
                 try sendAccessCount(event, access: access, limit: limit)
             }
         }
-        if !outcome.isDuplicate { try lineage(after: event, outcome: outcome, partition: record.partition) }
+        if !outcome.isDuplicate { try lineage(after: event, outcome: outcome, partition: partition) }
         for kind in outcome.alerts {
             metrics.countAlert(kind: kind.rawValue)
             try emitter.alert(kind, event: event, decision: decision)

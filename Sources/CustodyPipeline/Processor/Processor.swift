@@ -147,6 +147,27 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         RecordEmitter(producer: producer, topics: configuration.topics, metrics: metrics, maker: maker, stage: outputStage)
     }
 
+    /// Handles the polled batch, each record moved out of it (a for-in loop, or a record lent
+    /// from it, would be copied: its topic, key, value and headers retained, only to hand
+    /// the record on to the output stage). An empty record takes each one's place, and the
+    /// next poll empties the batch.
+    private func handleBatch() throws {
+        var records: [ConsumerRecord] = []
+        swap(&records, &batch)
+        defer { swap(&records, &batch) }
+        try records.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            for index in buffer.indices {
+                let record = (base + index).move()
+                (base + index).initialize(to: Self.handled)
+                try handle(record)
+            }
+        }
+    }
+
+    /// What a handled record leaves in the batch (it holds nothing).
+    private static let handled = ConsumerRecord(topic: "", partition: -1, offset: -1, key: nil, value: nil, headers: [])
+
     /// Asks `run` to stop: it drains, flushes, commits and leaves the group, then returns.
     public func stop() { stopRequested.store(true, ordering: .releasing) }
 
@@ -185,17 +206,13 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         let interval = Duration.milliseconds(configuration.processing.commitIntervalMs)
         while !stopRequested.load(ordering: .acquiring) {
             try consumer.poll(into: &batch, maxRecords: configuration.processing.batchSize, timeoutMs: 100)
-            let records = batch
             if let failure = callbackFailure { throw failure }
-            if firstRecordAt == nil && !records.isEmpty { firstRecordAt = .now }
+            let hadRecords = !batch.isEmpty
+            if firstRecordAt == nil && hadRecords { firstRecordAt = .now }
             let batchStart = ContinuousClock.now
-            // Each record lent from the batch: a for-in loop copies it (retaining its topic,
-            // key, value and headers) only to hand it on.
-            try records.withUnsafeBufferPointer { records in
-                for index in records.indices { try handle(records[index]) }
-            }
+            try handleBatch()
             try drainSteps()
-            if !records.isEmpty { metrics.batchDuration.record(duration: ContinuousClock.now - batchStart) }
+            if hadRecords { metrics.batchDuration.record(duration: ContinuousClock.now - batchStart) }
             if let limit = stopAfterRecords, metrics.recordsIn.load(ordering: .relaxed) >= limit { stop() }
             let timerDue = ContinuousClock.now - lastTimerCheck >= .milliseconds(configuration.processing.timerIntervalMs)
             try applyControl(checkFile: timerDue)

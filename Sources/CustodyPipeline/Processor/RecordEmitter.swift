@@ -31,8 +31,8 @@ final class RecordEmitter: @unchecked Sendable {
 
     /// The input record, value unchanged, with its headers (policy-context and internal
     /// names removed) and the policy-context headers, keyed by its original key.
-    func tagged(_ record: ConsumerRecord, headers context: EventHeaders) throws {
-        if let stage { return try stage.submit(.tagged(record, headers: context)) }
+    func tagged(_ record: consuming ConsumerRecord, headers context: EventHeaders) throws {
+        if let stage { return try stage.submit(.tagged(consume record, headers: context)) }
         let key = record.headers.last(named: "custody-original-key").map { $0.value } ?? record.key
         try producer.send(topic: topics.tagged, key: key, value: record.value) { writer in
             for header in record.headers
