@@ -40,7 +40,7 @@ struct FaultToleranceTests {
         let broker = try EmbeddedBroker(topics: ["only-errors": 1])
         let log = DeliveryLog()
         let producer = try KafkaProducer(configuration: producerConfiguration(broker, [
-            "delivery.report.only.error": "true", "message.timeout.ms": "1000",
+            "delivery.report.only.error": "true", "message.timeout.ms": "6000",
         ]), onDelivery: log.record)
         try produceNumbered(producer, topic: "only-errors", count: 20)
         #expect(log.all.isEmpty, "acknowledged records are not reported")
