@@ -33,27 +33,26 @@ public struct EntityStore: Sendable {
     /// `body` must not add or remove entities of this store.
     public mutating func update<Result>(_ entity: EntityID, create: () -> EntityState,
                                         _ body: (inout EntityState) -> Result) -> Result {
-        if let slot = slots[entity] { return body(&states.pointer(slot).pointee!) }
-        let slot = states.add(create())
-        slots[entity] = slot
-        return body(&states.pointer(slot).pointee!)
+        body(&states.pointer(slot(of: entity, create: create)).pointee!)
     }
 
     /// `update`, and the state is marked changed (see `forEachChanged`) when `body` says so
     /// (its second argument starts false): a mark costs no second lookup of the id.
     public mutating func update<Result>(_ entity: EntityID, create: () -> EntityState,
                                         marking body: (inout EntityState, inout Bool) -> Result) -> Result {
-        let slot: Int
-        if let found = slots[entity] {
-            slot = found
-        } else {
-            slot = states.add(create())
-            slots[entity] = slot
-        }
+        let slot = slot(of: entity, create: create)
         var changed = false
         let result = body(&states.pointer(slot).pointee!, &changed)
         if changed { states.markChanged(slot) }
         return result
+    }
+
+    /// The slot of the entity's state, created with `create` when it is not held.
+    private mutating func slot(of entity: EntityID, create: () -> EntityState) -> Int {
+        if let slot = slots[entity] { return slot }
+        let slot = states.add(create())
+        slots[entity] = slot
+        return slot
     }
 
     /// Marks the entity's state changed (nothing when it is not held).

@@ -141,17 +141,7 @@ final class OutputStage: @unchecked Sendable {
             var error: Error?
             // Each job is moved out of the queue, not copied (a copy retains what the job holds
             // and the emptied queue releases it again); `.written` takes its place.
-            batch.withUnsafeMutableBufferPointer { buffer in
-                guard let base = buffer.baseAddress else { return }
-                for index in buffer.indices {
-                    let job = (base + index).move()
-                    (base + index).initialize(to: .written)
-                    do { try write(job) } catch let caught {
-                        error = caught
-                        break
-                    }
-                }
-            }
+            do { try batch.forEachMovedOut(leaving: .written) { try write($0) } } catch let caught { error = caught }
             batch.removeAll(keepingCapacity: true)
             condition.lock()
             recycled = batch

@@ -155,14 +155,7 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         var records: [ConsumerRecord] = []
         swap(&records, &batch)
         defer { swap(&records, &batch) }
-        try records.withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            for index in buffer.indices {
-                let record = (base + index).move()
-                (base + index).initialize(to: Self.handled)
-                try handle(record)
-            }
-        }
+        try records.forEachMovedOut(leaving: Self.handled) { try handle($0) }
     }
 
     /// What a handled record leaves in the batch (it holds nothing).
