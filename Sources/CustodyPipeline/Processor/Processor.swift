@@ -107,25 +107,7 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         }
         decoder = EventDecoder(maximumRecordBytes: configuration.processing.maxRecordBytes)
         partitioner = configuration.kafka.properties["partitioner"].flatMap(KafkaPartitioner.init) ?? .consistent
-        var producerConfiguration = KafkaConfiguration(bootstrapServers: configuration.kafka.bootstrapServers,
-                                                       properties: configuration.kafka.properties)
-        producerConfiguration.setDefault("partitioner", partitioner.rawValue)
-        // Larger batches: fewer produce requests for the broker and librdkafka's thread to
-        // serve (docs/processor.md, producer defaults). A commit's flush does not wait for it.
-        producerConfiguration.setDefault("linger.ms", "50")
-        // Custody's records are JSON and compress several-fold: lz4 batches cost the broker
-        // thread little and cut the bytes every broker, replica and consumer handles (and the
-        // memory of messages waiting for delivery). `compression.type: none` turns it off.
-        producerConfiguration.setDefault("compression.type", "lz4")
-        producerConfiguration.setDefault("queue.buffering.max.messages", "200000")
-        // A commit flushes (waits for every output to be acknowledged) and then checks for
-        // failures, so only failed deliveries need a report: librdkafka then frees acknowledged
-        // records on its broker thread instead of queueing a report per record to this one.
-        producerConfiguration.setDefault("delivery.report.only.error", "true")
-        if configuration.processing.guarantee == .exactlyOnce {
-            producerConfiguration.setDefault("transactional.id",
-                                             "custody-\(configuration.kafka.groupId)-\(ProcessInfo.processInfo.hostName)-\(getpid())")
-        }
+        let producerConfiguration = Self.producerConfiguration(configuration, partitioner: partitioner)
         let tracker = deliveries
         producer = try KafkaProducer(configuration: producerConfiguration, logger: logger, onDelivery: tracker.record)
         var consumerConfiguration = KafkaConfiguration(bootstrapServers: configuration.kafka.bootstrapServers,
