@@ -28,6 +28,14 @@ struct ProducerDefaultsTests {
                                                            partitioner: .consistent).properties
         #expect(uncompressed["compression.type"] == "none")
         #expect(uncompressed["message.copy.max.bytes"] == nil)
+        // librdkafka's other name for the property, in any case: Custody adds no second, conflicting one.
+        let codec = Processor.producerConfiguration(configuration(["compression.codec": "NONE"]),
+                                                    partitioner: .consistent).properties
+        #expect(codec["compression.type"] == nil)
+        #expect(codec["message.copy.max.bytes"] == nil)
+        let zstd = Processor.producerConfiguration(configuration(["compression.type": "zstd"]),
+                                                   partitioner: .consistent).properties
+        #expect(zstd["compression.type"] == "zstd" && zstd["message.copy.max.bytes"] == "0")
         let own = Processor.producerConfiguration(configuration(["message.copy.max.bytes": "1024", "linger.ms": "5"]),
                                                   partitioner: .consistent).properties
         #expect(own["message.copy.max.bytes"] == "1024")

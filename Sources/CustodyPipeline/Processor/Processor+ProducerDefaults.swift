@@ -13,13 +13,15 @@ extension Processor {
         producer.setDefault("linger.ms", "50")
         // Custody's records are JSON and compress several-fold: lz4 batches cost the broker
         // thread little and cut the bytes every broker, replica and consumer handles (and the
-        // memory of messages waiting for delivery). `compression.type: none` turns it off.
-        producer.setDefault("compression.type", "lz4")
+        // memory of messages waiting for delivery). `compression.type: none` turns it off
+        // (`compression.codec` is librdkafka's other name for it: set, it wins too).
+        let compression = producer.properties["compression.type"] ?? producer.properties["compression.codec"] ?? "lz4"
+        if producer.properties["compression.codec"] == nil { producer.setDefault("compression.type", compression) }
         producer.setDefault("queue.buffering.max.messages", "200000")
         // A compressed batch is built from the records, then compressed into a buffer of its
         // own: librdkafka's copy of each record into the uncompressed batch first (its default
         // for records under 64 KB) is work for nothing. With 0 it compresses from the records.
-        if producer.properties["compression.type"] != "none" {
+        if compression.lowercased() != "none" {
             producer.setDefault("message.copy.max.bytes", "0")
         }
         // A commit flushes (waits for every output to be acknowledged) and then checks for
