@@ -36,22 +36,6 @@ struct OutputStageTests {
         try readRecords(broker, topic, count: count).compactMap(\.value)
     }
 
-    func readRecords(_ broker: EmbeddedBroker, _ topic: String, count: Int) throws -> [ConsumerRecord] {
-        let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers, properties: [
-            "group.id": "stage-\(topic)-\(UUID().uuidString)", "auto.offset.reset": "earliest",
-        ]))
-        defer { try? consumer.close() }
-        try consumer.subscribe(topics: [topic])
-        var records: [ConsumerRecord] = []
-        var batch: [ConsumerRecord] = []
-        let deadline = ContinuousClock.now + .seconds(60)
-        while records.count < count && ContinuousClock.now < deadline {
-            try consumer.poll(into: &batch, maxRecords: 1000, timeoutMs: 200)
-            records += batch
-        }
-        return records
-    }
-
     @Test func everythingQueuedIsWrittenInOrderWhenDrainReturns() throws {
         let broker = try EmbeddedBroker(topics: ["stage-audit": 1, "stage-lineage": 1])
         let writer = try writer(broker)

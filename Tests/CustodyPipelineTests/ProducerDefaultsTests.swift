@@ -1,6 +1,5 @@
 import CustodyKafka
 @testable import CustodyPipeline
-import Foundation
 import Testing
 
 /// The processor's producer defaults: what they are, that an operator's own properties win,
@@ -57,18 +56,7 @@ struct ProducerDefaultsTests {
         }
         try producer.flush()
 
-        let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers, properties: [
-            "group.id": "defaults-\(UUID().uuidString)", "auto.offset.reset": "earliest",
-        ]))
-        defer { try? consumer.close() }
-        try consumer.subscribe(topics: ["defaults"])
-        var records: [ConsumerRecord] = []
-        var batch: [ConsumerRecord] = []
-        let deadline = ContinuousClock.now + .seconds(60)
-        while records.count < values.count && ContinuousClock.now < deadline {
-            try consumer.poll(into: &batch, maxRecords: 1000, timeoutMs: 200)
-            records += batch
-        }
+        let records = try readRecords(broker, "defaults", count: values.count)
         try #require(records.count == values.count)
         #expect(records.map { String(decoding: $0.key ?? [], as: UTF8.self) } == values.indices.map { "key-\($0)" })
         #expect(records.map { $0.value ?? [] } == values)
