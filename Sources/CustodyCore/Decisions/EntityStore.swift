@@ -67,7 +67,7 @@ public struct EntityStore: Sendable {
     /// (states removed since they were marked are skipped; a freed slot taken by another
     /// entity lists that entity's state); the marks stay until `clearChanged`.
     public func forEachChanged(_ body: (borrowing EntityState) throws -> Void) rethrows {
-        for slot in states.changed where states.pointer(slot).pointee != nil {
+        for slot in states.changed where states.isHeld(slot) {
             try Self.lend(&states.pointer(slot).pointee!, to: body)
         }
     }
@@ -129,6 +129,15 @@ final class StateSlots: @unchecked Sendable {
     @inline(__always)
     func pointer(_ slot: Int) -> UnsafeMutablePointer<EntityState?> {
         chunks[slot &>> Self.chunkShift] + (slot & (Self.chunkSize - 1))
+    }
+
+    /// Whether the slot holds a state, tested in place: `pointee != nil` copied the state
+    /// first (a retain and a release of each of its fields).
+    @inline(__always)
+    func isHeld(_ slot: Int) -> Bool { Self.isSome(&pointer(slot).pointee) }
+
+    private static func isSome(_ state: inout EntityState?) -> Bool {
+        if case .some = state { true } else { false }
     }
 
     func add(_ state: EntityState) -> Int {

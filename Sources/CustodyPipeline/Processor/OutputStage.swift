@@ -141,7 +141,11 @@ final class OutputStage: @unchecked Sendable {
             var error: Error?
             // Each job is moved out of the queue, not copied (a copy retains what the job holds
             // and the emptied queue releases it again); `.written` takes its place.
-            do { try batch.forEachMovedOut(leaving: .written) { try write($0) } } catch let caught { error = caught }
+            do {
+                for index in batch.indices { try write(batch.moveOut(at: index, leaving: .written)) }
+            } catch let caught {
+                error = caught
+            }
             batch.removeAll(keepingCapacity: true)
             condition.lock()
             recycled = batch

@@ -137,7 +137,8 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         var records: [ConsumerRecord] = []
         swap(&records, &batch)
         defer { swap(&records, &batch) }
-        try records.forEachMovedOut(leaving: Self.handled) { try handle($0) }
+        // When `handle` throws, the records after the failing one stay in place.
+        for index in records.indices { try handle(records.moveOut(at: index, leaving: Self.handled)) }
     }
 
     /// What a handled record leaves in the batch (it holds nothing).
