@@ -35,7 +35,8 @@ struct DemoCommand: AsyncParsableCommand {
         configuration.proofsSigningKey = keyFile.path
         print("Embedded broker (librdkafka mock cluster) at \(broker.bootstrapServers)")
         print("Policy \(loaded.id)@\(loaded.version) \(loaded.digest)")
-        print("Checkpoint key \(verifierKey)\n")
+        print("Checkpoint key \(verifierKey)")
+        print("Story clock from \(DemoStory.clockStart.rfc3339) (purge timers run on it, whatever today's date)\n")
         // Every client is gone before the broker stops.
         try await tell(configuration: configuration, registry: PolicyRegistry([loaded]), broker: broker, verifierKey: verifierKey)
         withExtendedLifetime(broker) {}
@@ -44,7 +45,7 @@ struct DemoCommand: AsyncParsableCommand {
     private func tell(configuration: CustodyConfiguration, registry: PolicyRegistry, broker: EmbeddedBroker,
                       verifierKey: String) async throws {
         let processor = try Processor(configuration: configuration, registry: registry,
-                                      logger: Logger(label: "custody.demo"))
+                                      logger: Logger(label: "custody.demo"), clock: DemoStory.storyClock())
         let service = Task { try await runOnDedicatedThread { try processor.run() } }
         let story = DemoStory()
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrapServers))

@@ -1,4 +1,6 @@
+import CustodyCore
 import CustodyKafka
+import CustodyPipeline
 
 /// The demo's story: a personal-data table is ingested, an analyst reads it, a marketing job
 /// is denied, the table is reclassified, a broken record arrives, and the table is deleted.
@@ -18,7 +20,17 @@ struct DemoStory {
     static let table = "postgres://crm-db:5432/crm.public.customers"
     static let export = "s3://lake/exports/customers-2026-01.csv"
     static let churn = "s3://lake/marts/churn_scores"
+    /// The story's own "now", just after its last event: the processor's clock starts here and
+    /// runs at the wall clock's pace, so purge timers see the same story whatever the date the
+    /// demo runs on (on the wall clock the table's 30 days would run out from 2026-12-01).
+    static let clockStart = Timestamp(rfc3339: "2026-11-21T12:00:00Z")!
     let steps: [Step]
+
+    /// A clock that starts at `clockStart` when made and advances with the wall clock.
+    static func storyClock() -> @Sendable () -> Timestamp {
+        let offset = clockStart.millisecondsSinceEpoch - Processor.wallClock().millisecondsSinceEpoch
+        return { Timestamp(millisecondsSinceEpoch: Processor.wallClock().millisecondsSinceEpoch + offset) }
+    }
 
     init() {
         func event(_ id: Int, _ type: String, _ time: String, _ data: String, subject: String = Self.table) -> ProducerRecord {
