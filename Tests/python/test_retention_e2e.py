@@ -5,6 +5,7 @@ a restart proven consistent by both."""
 import json
 import signal
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -13,6 +14,8 @@ from test_schemas import errors, schema
 from tlog_verifier import Rejected, verify_checkpoint_chain, verify_proof, Key
 
 LONG_AGO = "2020-01-01T00:00:00Z"
+# Created yesterday: 30 days of personal retention still to run on any date the tests run.
+RECENT = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y-%m-%dT00:00:00Z")
 PII = {"classification": ["pii"], "owner": "crm", "category": "customer"}
 
 
@@ -42,7 +45,7 @@ def test_expiry_purges_once_holds_suppress_and_unconfirmed_purges_go_overdue(bro
         (held, event(3, "created", PII, held, LONG_AGO), STRUCTURED),
         (held, event(4, "hold_placed", {"holdId": "case-1", "reason": "litigation", "by": "legal"}, held, LONG_AGO), STRUCTURED),
         (held, event(5, "hold_placed", {"holdId": "case-2", "reason": "audit", "by": "legal"}, held, LONG_AGO), STRUCTURED),
-        (fresh, event(6, "created", PII, fresh, "2026-11-28T00:00:00Z"), STRUCTURED),
+        (fresh, event(6, "created", PII, fresh, RECENT), STRUCTURED),
     ])
     purges = records(broker.bootstrap, "governance.purge", expected=2)
     assert sorted(p["entity"] for p in purges) == [confirmed, expired]
@@ -78,7 +81,7 @@ def test_deletion_proofs_verify_independently_and_the_log_survives_a_restart(cus
     extra = "proofs: {origin: example.org/custody, signingKey: keys/custody.key}\n"
     service = Custody(broker.bootstrap, tmp_path, extra=extra).start()
     subjects = [f"s3://lake/raw/d{i}" for i in range(24)]
-    produce(broker.bootstrap, [(s, event(i, "created", PII, s, "2026-11-28T00:00:00Z"), STRUCTURED) for i, s in enumerate(subjects)])
+    produce(broker.bootstrap, [(s, event(i, "created", PII, s, RECENT), STRUCTURED) for i, s in enumerate(subjects)])
     held = subjects[5]
     produce(broker.bootstrap, [(held, event(100, "hold_placed", {"holdId": "case-9", "reason": "audit"}, held), STRUCTURED)])
     first_wave = subjects[:12]
@@ -158,7 +161,7 @@ def test_kill_minus_9_during_deletions_neither_forks_a_log_nor_loses_or_repeats_
     extra = "proofs: {origin: example.org/custody, signingKey: keys/custody.key}\n"
     service = Custody(broker.bootstrap, tmp_path, extra=extra, commit_interval_ms=100).start()
     subjects = [f"s3://lake/raw/k{i}" for i in range(300)]
-    produce(broker.bootstrap, [(s, event(i, "created", PII, s, "2026-11-28T00:00:00Z"), STRUCTURED) for i, s in enumerate(subjects)])
+    produce(broker.bootstrap, [(s, event(i, "created", PII, s, RECENT), STRUCTURED) for i, s in enumerate(subjects)])
     produce(broker.bootstrap, [(s, event(1000 + i, "deleted", {"method": "hard", "by": "purger"}, s), STRUCTURED)
                                for i, s in enumerate(subjects)])
 
