@@ -20,8 +20,12 @@ extension Processor {
         Set(registry.order.compactMap { registry.newest(id: $0) }.flatMap(\.propagatedClassifications))
     }
 
-    func dispatch(_ messages: [Propagation.Message]) throws {
-        for message in messages {
+    /// Queues or sends each message, in order, moving it out of `messages` (left empty, its
+    /// capacity kept): iterating the array copied every message, a retain of each of its
+    /// ids and of its cause, and a release of each when the array was emptied.
+    func dispatch(_ messages: inout [Propagation.Message]) throws {
+        messages.reverse()
+        while let message = messages.popLast() {
             let partition = partitioner.partition(for: message.target.value, partitionCount: partitionCount)
             if tasks.contains(partition) {
                 localSteps.append((partition, message))
@@ -61,7 +65,6 @@ extension Processor {
                 try sendStep(message, partition: partition)
                 continue
             }
-            next.removeAll(keepingCapacity: true)
             let inheritedChanged = tasks[partition]!.entities.update(
                 message.target, create: { EntityState(entity: message.target, createdAt: clock()) }) { state, changed -> Bool in
                 let before = state.inheritedClassification
@@ -70,7 +73,7 @@ extension Processor {
             }
             metrics.countPropagationStep(remote: false)
             if inheritedChanged { touched[message.target] = (partition, message.cause) }
-            try dispatch(next)
+            try dispatch(&next)
         }
         guard localSteps.isEmpty else { return }
         let changed = touched
@@ -107,7 +110,7 @@ extension Processor {
         }) {
             messages += more
         }
-        try dispatch(messages)
+        try dispatch(&messages)
         switch event.data {
         case let .derived(derived):
             guard let output = task.entities.read(event.subject, { DatasetFacts($0) }) else { return }
