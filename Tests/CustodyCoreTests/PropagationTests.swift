@@ -193,6 +193,48 @@ extension PropagationTests {
     }
 }
 
+extension PropagationTests {
+    /// What an entity does with an assert, step by step: a full entity (`maximumOrigins`
+    /// carried) refuses a new origin but still takes a newer epoch of one it carries; an
+    /// epoch at or below the origin's floor is refused.
+    @Test func aFullEntityRefusesNewOriginsButTakesNewerEpochsOfItsOwn() {
+        let entity = EntityID("s3://lake/subject")!
+        let output = EntityID("s3://lake/output")!
+        let input = EntityID("s3://lake/input")!
+        let carried = (0..<Propagation.maximumOrigins).map { EntityID("s3://lake/owner\($0)")! }
+        let newcomer = EntityID("s3://lake/newcomer")!
+        let cause = Propagation.Cause(source: "//test", eventId: "e1", type: "data.lifecycle.classified", entity: carried[0])
+        var state = EntityState(entity: entity, createdAt: Timestamp(millisecondsSinceEpoch: 0))
+        state.inputs = [input]
+        state.outputs = [output]
+        var flow = Propagation.Flow()
+        for origin in carried { flow.carried[origin] = 1 }
+        state.flows["pii"] = flow
+        func assert(_ origin: EntityID, epoch: Int) -> [Propagation.Message] {
+            let message = Propagation.Message(target: entity, from: input,
+                                              kind: .assert(classification: "pii", origin: origin, epoch: epoch), cause: cause)
+            return Propagation.receive(message, state: &state, propagating: ["pii"])
+        }
+
+        #expect(assert(newcomer, epoch: 1).isEmpty)
+        #expect(state.flows["pii"]!.carried[newcomer] == nil)
+
+        let sent = assert(carried[0], epoch: 2)
+        #expect(state.flows["pii"]!.carried[carried[0]] == 2)
+        #expect(sent.map(\.kind) == [.retract(classification: "pii", origin: carried[0], epoch: 1),
+                                     .assert(classification: "pii", origin: carried[0], epoch: 2)])
+        #expect(sent.allSatisfy { $0.target == output && $0.from == entity })
+
+        #expect(assert(carried[1], epoch: 1).isEmpty, "the same epoch again is no news")
+        state.flows["pii"]!.carried[carried[1]] = nil
+        state.flows["pii"]!.floors[newcomer] = 3
+        #expect(assert(newcomer, epoch: 3).isEmpty, "at the floor: refused although there is room")
+        #expect(state.flows["pii"]!.carried[newcomer] == nil)
+        #expect(assert(newcomer, epoch: 4).map(\.kind) == [.assert(classification: "pii", origin: newcomer, epoch: 4)])
+        #expect(state.flows["pii"]!.carried[newcomer] == 4)
+    }
+}
+
 extension SplitMix64 {
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
     mutating func chance(_ percent: Int) -> Bool { below(100) < percent }

@@ -236,16 +236,20 @@ extension Propagation {
     }
 
     static func assertStep(_ flow: inout Flow?, origin: EntityID, epoch: Int) -> AssertStep {
+        let current = flow?.carried[origin]
+        // A few origins per classification are enough to know it reaches this entity; more
+        // would cost memory per origin on dense graphs. Losing them all triggers a pull.
+        // Tested before the floor: a full entity refuses a new origin whatever its floor, and
+        // most asserts on a dense graph reach full entities (the floor's table is then not
+        // read at all).
+        let carriedBefore = flow?.carried.count ?? 0
+        guard current != nil || carriedBefore < maximumOrigins else { return .refused }
         guard epoch > flow?.floors[origin] ?? 0 else { return .refused }
-        if let current = flow?.carried[origin] {
+        if let current {
             guard epoch > current else { return .refused }
             flow!.carried[origin] = epoch
             return .replaced(current)
         }
-        // A few origins per classification are enough to know it reaches this entity; more
-        // would cost memory per origin on dense graphs. Losing them all triggers a pull.
-        let carriedBefore = flow?.carried.count ?? 0
-        guard carriedBefore < maximumOrigins else { return .refused }
         if flow == nil { flow = Flow() }
         flow!.carried[origin] = epoch
         return .added(isFirst: carriedBefore == 0)
