@@ -239,9 +239,9 @@ extension Propagation {
         let current = flow?.carried[origin]
         // A few origins per classification are enough to know it reaches this entity; more
         // would cost memory per origin on dense graphs. Losing them all triggers a pull.
-        // Tested before the floor: a full entity refuses a new origin whatever its floor, and
-        // most asserts on a dense graph reach full entities (the floor's table is then not
-        // read at all).
+        // Tested before the floor: a full entity refuses a new origin whatever its floor, so
+        // the floor's table need not be read (on the bench stream's dense graph 59% of the
+        // asserts are refused; how many of them at full entities was not counted).
         let carriedBefore = flow?.carried.count ?? 0
         guard current != nil || carriedBefore < maximumOrigins else { return .refused }
         guard epoch > flow?.floors[origin] ?? 0 else { return .refused }
