@@ -145,13 +145,16 @@ func errorCode(_ value: [UInt8]?, headers: (String) -> [UInt8]? = structuredHead
         for (type, data) in shapes where !data.contains("\\u") {
             let typed = Array(data.utf8).withUnsafeBufferPointer { buffer in
                 var reader = JSONReader(buffer)
-                return DataFastPath.decode(&reader, type: LifecycleEventType(rawValue: "data.lifecycle.\(type)")!)
+                var cache = DecodingCache.disabled
+                return DataFastPath.decode(&reader, type: LifecycleEventType(rawValue: "data.lifecycle.\(type)")!, cache: &cache)
             }
             #expect(typed != nil, "the data fast path refuses \(type) \(data)")
         }
         let interesting: [UInt8] = Array(#"{}[]",:\0123456789eE+-.tfnu"#.utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xE2, 0xF0, 0xFF]
         var decoded = 0
         var codes: [String: Int] = [:]
+        // One cache for all of them: a value kept from one event must never change another's result.
+        var cache = DecodingCache()
         for iteration in 0..<100_000 {
             var bytes = seeds[iteration % seeds.count]
             let mutations = 1 + Int(generator.next() % 4)
@@ -174,6 +177,10 @@ func errorCode(_ value: [UInt8]?, headers: (String) -> [UInt8]? = structuredHead
             }
             let result = decode(bytes)
             #expect(result == reference, "the fast path and the reference path disagree on \(String(decoding: bytes, as: UTF8.self))")
+            let cached = Result { () throws(EventError) in
+                try EventDecoder().decode(value: bytes, header: structuredHeaders, cache: &cache)
+            }
+            #expect(cached == reference, "decoding with the cache disagrees on \(String(decoding: bytes, as: UTF8.self))")
             switch result {
             case .success: decoded += 1
             case let .failure(error):
@@ -184,6 +191,56 @@ func errorCode(_ value: [UInt8]?, headers: (String) -> [UInt8]? = structuredHead
         #expect(decoded + codes.values.reduce(0, +) == 100_000)
         #expect(decoded > 0, "some mutations stay valid")
         #expect(codes.count >= 6, "mutations reach many error codes: \(codes)")
+        #expect(cache.hits > 10_000, "the mutated events share their sources and lists: \(cache.hits) hits")
+    }
+
+    /// Sources and classification lists seen before are shared, not made again; more distinct
+    /// lists than the cache keeps, lists that start alike, whitespace and escapes all decode
+    /// as without the cache.
+    @Test func recurringSourcesAndClassificationsAreShared() throws {
+        func event(_ type: String, source: String, data: String, id: String) -> [UInt8] {
+            Array(#"{"specversion":"1.0","id":"\#(id)","source":"\#(source)","type":"data.lifecycle.\#(type)","time":"2026-11-29T08:00:00Z","subject":"s3://lake/raw/a","data":\#(data)}"#.utf8)
+        }
+        func classification(_ event: LifecycleEvent) -> [String]? {
+            switch event.data {
+            case let .classified(list): list
+            case let .created(created): created.classification
+            default: nil
+            }
+        }
+        func storage(_ list: [String]?) -> UnsafePointer<String>? { list?.withUnsafeBufferPointer { $0.baseAddress } }
+        func storage(_ text: String) -> UnsafePointer<UInt8>? { text.utf8.withContiguousStorageIfAvailable { $0.baseAddress } ?? nil }
+        let source = "//producers/a-source-longer-than-fifteen-bytes"
+        let lists = [#"["pii"]"#, #"["pii","financial"]"#, #"[ "pii" ]"#, #"["internal"]"#, #"["public"]"#,
+                     #"["confidential"]"#, #"["a"]"#, #"["b"]"#, #"["c"]"#, #"["d"]"#, #"["pii\u0020x"]"#, "[]"]
+        var values: [[UInt8]] = []
+        for round in 0..<3 {
+            for (index, list) in lists.enumerated() {
+                values.append(event("classified", source: source, data: #"{"classification":\#(list)}"#, id: "e-\(round)-\(index)"))
+                values.append(event("created", source: source, data: #"{"owner":"o","classification":\#(list),"category":"c"}"#,
+                                    id: "f-\(round)-\(index)"))
+            }
+        }
+        values.append(event("classified", source: #"\/\/escaped"#, data: #"{"classification":["pii"]}"#, id: "g"))
+        var cache = DecodingCache()
+        var decoded: [LifecycleEvent] = []
+        for value in values {
+            let plain = try EventDecoder().decode(value: value, header: structuredHeaders)
+            let shared = try EventDecoder().decode(value: value, header: structuredHeaders, cache: &cache)
+            #expect(shared == plain)
+            decoded.append(shared)
+        }
+        #expect(decoded.last?.source == "//escaped", "an escaped source is read by the generic path")
+        #expect(cache.misses > 0)
+        // The `created` event right after a `classified` one with the same list shares it.
+        for index in stride(from: 0, to: lists.count * 2, by: 2) where !lists[index / 2].contains("\\") {
+            #expect(classification(decoded[index]) != nil)
+            #expect(storage(classification(decoded[index])) == storage(classification(decoded[index + 1])),
+                    "\(lists[index / 2]) is read once")
+        }
+        #expect(storage(decoded[0].source) != nil)
+        #expect(decoded.dropLast().allSatisfy { storage($0.source) == storage(decoded[0].source) },
+                "one string for every event of one source")
     }
 }
 

@@ -3,6 +3,8 @@
 /// the in-process benchmark.
 public struct StreamEvaluator: Sendable {
     public var decoder = EventDecoder()
+    /// Values shared between the events decoded (see `DecodingCache`).
+    public private(set) var decodingCache = DecodingCache()
     public var maker: DecisionMaker
     public private(set) var states = EntityStore()
     public private(set) var decisionsMade = 0
@@ -19,7 +21,7 @@ public struct StreamEvaluator: Sendable {
     public mutating func process(value: [UInt8]) -> EventHeaders? {
         let event: LifecycleEvent
         do {
-            event = try decoder.decode(value: value, header: Self.structuredContentType)
+            event = try decoder.decode(value: value, header: Self.structuredContentType, cache: &decodingCache)
         } catch {
             rejected += 1
             return nil

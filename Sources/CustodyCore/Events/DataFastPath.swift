@@ -4,15 +4,15 @@
 /// repeated member, an escape, a wrong type, an empty or invalid value) it returns nil,
 /// the caller rewinds and the generic path decides and reports the error.
 enum DataFastPath {
-    static func decode(_ reader: inout JSONReader, type: LifecycleEventType) -> EventData? {
+    static func decode(_ reader: inout JSONReader, type: LifecycleEventType, cache: inout DecodingCache) -> EventData? {
         switch type {
-        case .created: return created(&reader)
+        case .created: return created(&reader, cache: &cache)
         case .derived: return derived(&reader)
         case .classified:
             var classification: [String]?
             guard members(&reader, { key, reader in
                 guard classification == nil, key.is("classification") else { return false }
-                classification = reader.readNonEmptyStrings()
+                classification = cache.classification(&reader) { $0.readNonEmptyStrings() }
                 return classification != nil
             }), let classification else { return nil }
             return .classified(classification: classification)
@@ -28,13 +28,13 @@ enum DataFastPath {
         }
     }
 
-    private static func created(_ reader: inout JSONReader) -> EventData? {
+    private static func created(_ reader: inout JSONReader, cache: inout DecodingCache) -> EventData? {
         var classification: [String]?
         var owner: String?, category: String?
         var jurisdiction: String??, location: String??, origin: String??
         guard members(&reader, { key, reader in
             if key.is("classification"), classification == nil {
-                classification = reader.readNonEmptyStrings()
+                classification = cache.classification(&reader) { $0.readNonEmptyStrings() }
                 return classification != nil
             }
             if key.is("owner"), owner == nil { owner = reader.readNonEmptyString(); return owner != nil }

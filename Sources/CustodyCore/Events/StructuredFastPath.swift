@@ -46,7 +46,8 @@ enum StructuredFastPath {
         }
     }
 
-    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, traceparentHeader: String?) -> LifecycleEvent? {
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, traceparentHeader: String?,
+                       cache: inout DecodingCache) -> LifecycleEvent? {
         var reader = JSONReader(bytes)
         reader.skipWhitespace()
         guard reader.peek() == UInt8(ascii: "{") else { return nil }
@@ -89,17 +90,21 @@ enum StructuredFastPath {
                           let entity = EntityID(text) else { return nil }
                     subject = entity
                 }
-            case .id, .source, .traceparent:
-                guard let text = reader.readNonEmptyText() else { return nil }
-                switch attribute {
-                case .id: id = text
-                case .source: source = text
-                default: traceparent = text
+            case .source:
+                if let raw = reader.readRawString() {
+                    guard !raw.isEmpty else { return nil }
+                    source = cache.source(raw)
+                } else {
+                    guard let text = reader.readNonEmptyText() else { return nil }
+                    source = text
                 }
+            case .id, .traceparent:
+                guard let text = reader.readNonEmptyText() else { return nil }
+                if attribute == .id { id = text } else { traceparent = text }
             case .data:
                 guard reader.peek() == UInt8(ascii: "{") else { return nil }
                 let start = reader.position
-                if let type, let typed = DataFastPath.decode(&reader, type: type) {
+                if let type, let typed = DataFastPath.decode(&reader, type: type, cache: &cache) {
                     payload = typed
                 } else {
                     reader.position = start

@@ -27,7 +27,8 @@ extension Processor {
         metrics.countIn()
         let event: LifecycleEvent
         do {
-            event = try decoder.decode(value: record.value) { name in record.headers.last(named: name)?.value ?? nil }
+            event = try decoder.decode(value: record.value, header: { name in record.headers.last(named: name)?.value ?? nil },
+                                       cache: &decodingCache)
         } catch {
             try deadLetter(record, code: error.code.rawValue, message: error.message)
             return

@@ -50,6 +50,8 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
     /// Entities whose effective classification changed in the current drain, with the cause.
     var touched: [EntityID: (Int32, Propagation.Cause)] = [:]
     let decoder: EventDecoder
+    /// Sources and classification lists shared between the records decoded (processing thread only).
+    var decodingCache = DecodingCache()
     let logger: Logger
     public let metrics: ProcessorMetrics
     let deliveries = DeliveryTracker()
