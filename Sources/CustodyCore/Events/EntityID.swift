@@ -74,18 +74,36 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
         return value.withUTF8Bytes(isValid)
     }
 
+    /// `scheme://authority/path`: a scheme of a letter then letters, digits, `+`, `-` or `.`;
+    /// a non-empty authority up to the first `/`; a non-empty path; no byte at or below a
+    /// space, nor DEL, anywhere; at most 2,048 bytes. One pass over the bytes (every event's
+    /// subject is checked here).
     static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard bytes.count <= 2048, let schemeEnd = schemeEnd(bytes), schemeEnd > 0 else { return false }
-        for (index, byte) in bytes[..<schemeEnd].enumerated() {
-            let isLetter = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A)
-            let isOther = (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
-                || byte == UInt8(ascii: ".")
-            guard isLetter || (index > 0 && isOther) else { return false }
+        let count = bytes.count
+        guard count <= 2048, count > 0, let base = bytes.baseAddress else { return false }
+        // The scheme, up to its first byte that is not a scheme byte, which must open "://".
+        var index = 0
+        while index < count {
+            let byte = base[index]
+            let isLetter = (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A
+            guard isLetter || (index > 0 && ((byte >= 0x30 && byte <= 0x39) || byte == 0x2B || byte == 0x2D || byte == 0x2E))
+            else { break }
+            index += 1
         }
-        var pathStart = schemeEnd + 3
-        while pathStart < bytes.count, bytes[pathStart] != UInt8(ascii: "/") { pathStart += 1 }
-        guard pathStart > schemeEnd + 3, pathStart + 1 < bytes.count else { return false }
-        for byte in bytes where byte <= 0x20 || byte == 0x7F { return false }
+        guard index > 0, index + 2 < count, base[index] == UInt8(ascii: ":"), base[index + 1] == UInt8(ascii: "/"),
+              base[index + 2] == UInt8(ascii: "/") else { return false }
+        // The authority, up to the first `/`, then the path.
+        let authorityStart = index + 3
+        index = authorityStart
+        while index < count, base[index] != UInt8(ascii: "/") {
+            guard base[index] > 0x20, base[index] != 0x7F else { return false }
+            index += 1
+        }
+        guard index > authorityStart, index + 1 < count else { return false }
+        while index < count {
+            guard base[index] > 0x20, base[index] != 0x7F else { return false }
+            index += 1
+        }
         return true
     }
 }
