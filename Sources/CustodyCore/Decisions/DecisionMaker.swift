@@ -91,10 +91,11 @@ public struct DecisionMaker: Sendable {
         // The facts and the enforced policy are resolved once, for the decision and the access.
         let facts = state.matchFacts
         let enforced = enforcedPolicy(entity: state.entity, facts: facts)
+        let policy = enforced?.policy
         outcome.decision = decide(state: &state, cause: Decision.Cause(eventId: event.id, type: event.type.rawValue),
-                                  at: event.time, eventKey: eventKey, policy: enforced?.policy,
+                                  at: event.time, eventKey: eventKey, policy: policy,
                                   rollout: enforced?.choice?.rollout, facts: facts, isNew: &outcome.isNewDecision)
-        if case let .accessed(access) = event.data, let policy = enforced?.policy {
+        if case let .accessed(access) = event.data, let policy {
             let result = evaluateAccess(access, policy: policy, facts: facts)
             outcome.access = result
             if result.effect == .deny { outcome.alerts.append(.deniedAccess) }
@@ -116,24 +117,24 @@ public struct DecisionMaker: Sendable {
     }
 
     /// The policy version enforced for the entity and the flag choice behind it, if any.
-    public func enforcedPolicy(_ state: EntityState) -> (policy: Policy, choice: PolicyRollout.Choice?)? {
+    public func enforcedPolicy(_ state: EntityState) -> EnforcedPolicy? {
         enforcedPolicy(entity: state.entity, facts: state.matchFacts)
     }
 
     /// The same for an entity's match facts, computed once by the caller.
-    func enforcedPolicy(entity: EntityID, facts: MatchFacts) -> (policy: Policy, choice: PolicyRollout.Choice?)? {
+    func enforcedPolicy(entity: EntityID, facts: MatchFacts) -> EnforcedPolicy? {
         guard let governing = registry.governing(facts) else { return nil }
         guard let choice = rollout?.choose(governing: governing, entity: entity, facts: facts, registry: registry) else {
-            return (governing, nil)
+            return EnforcedPolicy(policy: governing, choice: nil)
         }
-        return (choice.enforced, choice)
+        return EnforcedPolicy(policy: choice.enforced, choice: choice)
     }
 
     /// The decision the shadow version would make for the entity now, when its flag puts it in
     /// shadow mode (the state is not changed).
     public func shadowDecision(state: EntityState, cause: Decision.Cause, at time: Timestamp,
                                eventKey: EventKey) -> (choice: PolicyRollout.Choice, decision: Decision)? {
-        guard let (_, choice) = enforcedPolicy(state), let choice, let shadow = choice.shadow else { return nil }
+        guard let choice = enforcedPolicy(state)?.choice, let shadow = choice.shadow else { return nil }
         var copy = state
         copy.decision = nil
         var isNew = false
@@ -150,9 +151,9 @@ public struct DecisionMaker: Sendable {
         var rollout = rollout
         var policy = policyOverride
         let facts = state.matchFacts
-        if policy == nil, let (enforced, choice) = enforcedPolicy(entity: state.entity, facts: facts) {
-            policy = enforced
-            rollout = choice?.rollout
+        if policy == nil, let enforced = enforcedPolicy(entity: state.entity, facts: facts) {
+            policy = enforced.policy
+            rollout = enforced.choice?.rollout
         }
         return decide(state: &state, cause: cause, at: time, eventKey: eventKey, policy: policy, rollout: rollout,
                       facts: facts, isNew: &isNew)
@@ -202,6 +203,14 @@ public struct DecisionMaker: Sendable {
         // Counted, then written into one buffer (on the stack when small): no array per decision.
         return DecisionID(hashing: { feed(&$0) }, { feed(&$0) })
     }
+}
+
+/// The policy version enforced for an entity and the flag choice behind it (nil: no flag
+/// decides it). A struct, not a tuple: a tuple holding a class reference was copied through the
+/// runtime's generic value witnesses on every event.
+public struct EnforcedPolicy: Sendable {
+    public let policy: Policy
+    public let choice: PolicyRollout.Choice?
 }
 
 /// What identifies the cause of a decision: an event's `source` and `id`, or for a
