@@ -119,10 +119,13 @@ enum StructuredFastPath {
             guard next == UInt8(ascii: ",") else { return nil }
         }
         reader.skipWhitespace()
-        guard reader.isAtEnd, sawSpecVersion, let id, let source, let type, let time, let entity = subject else { return nil }
-        if payload == nil, let data { payload = try? EventDataDecoder(fields: data, type: type).decode() }
-        guard let payload else { return nil }
+        guard reader.isAtEnd, sawSpecVersion, let type, let time else { return nil }
+        if case .none = payload, let data { payload = try? EventDataDecoder(fields: data, type: type).decode() }
+        // Taken out of the locals, not copied (`guard let id, ...` retained each value here
+        // and released the local's copy at the end).
+        guard let id = id.take(), let source = source.take(), let entity = subject.take(),
+              let payload = payload.take() else { return nil }
         return LifecycleEvent(id: id, source: source, type: type, time: time, subject: entity, data: payload,
-                              traceparent: traceparentHeader ?? traceparent)
+                              traceparent: traceparentHeader ?? traceparent.take())
     }
 }
