@@ -96,7 +96,7 @@ public struct DecisionMaker: Sendable {
                                   at: event.time, eventKey: eventKey, policy: policy,
                                   rollout: enforced?.choice?.rollout, facts: facts, isNew: &outcome.isNewDecision)
         if case let .accessed(access) = event.data, let policy {
-            let result = evaluateAccess(access, policy: policy, facts: facts)
+            let result = evaluateAccess(access, policy: policy, facts: consume facts)
             outcome.access = result
             if result.effect == .deny { outcome.alerts.append(.deniedAccess) }
         }
@@ -109,7 +109,8 @@ public struct DecisionMaker: Sendable {
         return evaluateAccess(access, policy: policy, facts: facts)
     }
 
-    func evaluateAccess(_ access: EventData.Accessed, policy: Policy, facts: MatchFacts) -> AccessResult {
+    /// `facts` is taken over (the caller's last use): made the principal's without a copy.
+    func evaluateAccess(_ access: EventData.Accessed, policy: Policy, facts: consuming MatchFacts) -> AccessResult {
         var facts = facts
         facts.roles = access.roles
         facts.purpose = access.purpose
