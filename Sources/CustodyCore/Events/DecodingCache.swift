@@ -35,7 +35,7 @@ public struct DecodingCache: Sendable {
     /// The string of these bytes (a `source` read raw: printable ASCII, no escapes).
     mutating func source(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         guard isEnabled else { return String(decoding: bytes, as: UTF8.self) }
-        for index in sources.indices where sources[index].withUTF8Bytes({ Self.equal($0, bytes) }) {
+        for index in sources.indices where sources[index].withUTF8Bytes({ $0.count == bytes.count && $0.elementsEqual(bytes) }) {
             hits &+= 1
             return sources[index]
         }
@@ -51,8 +51,8 @@ public struct DecodingCache: Sendable {
     }
 
     /// A list of non-empty strings at the reader's position: a kept one when the bytes ahead
-    /// start with the text it was read from (the same bytes read the same way), else read
-    /// with `read` and kept when it was read from raw bytes.
+    /// start with the text it was read from, else read with `read` and kept. `read` must give
+    /// the same list for the same bytes (the fast path's reader: raw strings only).
     mutating func classification(_ reader: inout JSONReader, read: (inout JSONReader) -> [String]?) -> [String]? {
         guard isEnabled, let base = reader.bytes.baseAddress else { return read(&reader) }
         let start = reader.position
@@ -60,9 +60,7 @@ public struct DecodingCache: Sendable {
         for index in classifications.indices {
             let length = classifications[index].text.count
             guard length <= ahead.count else { continue }
-            let matches = classifications[index].text.withUnsafeBufferPointer {
-                Self.equal($0, UnsafeBufferPointer(rebasing: ahead[..<length]))
-            }
+            let matches = classifications[index].text.withUnsafeBufferPointer { $0.elementsEqual(ahead[..<length]) }
             if matches {
                 hits &+= 1
                 reader.position = start + length
@@ -79,21 +77,5 @@ public struct DecodingCache: Sendable {
             nextClassification = (nextClassification + 1) % Self.capacity
         }
         return value
-    }
-
-    private static func equal(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        guard let left = lhs.baseAddress, let right = rhs.baseAddress else { return true }
-        var index = 0
-        while index + 8 <= lhs.count {
-            guard UnsafeRawPointer(left + index).loadUnaligned(as: UInt64.self)
-                    == UnsafeRawPointer(right + index).loadUnaligned(as: UInt64.self) else { return false }
-            index += 8
-        }
-        while index < lhs.count {
-            guard left[index] == right[index] else { return false }
-            index += 1
-        }
-        return true
     }
 }
