@@ -230,7 +230,7 @@ func errorCode(_ value: [UInt8]?, headers: (String) -> [UInt8]? = structuredHead
             #expect(shared == plain)
             decoded.append(shared)
         }
-        #expect(decoded.last?.source == "//escaped", "an escaped source is read by the generic path")
+        #expect(decoded.last?.source == "//escaped", "an escaped source is unescaped, as without the cache")
         #expect(cache.misses > 0)
         // The `created` event right after a `classified` one with the same list shares it.
         for index in stride(from: 0, to: lists.count * 2, by: 2) where !lists[index / 2].contains("\\") {
