@@ -32,7 +32,7 @@ public struct DecisionMaker: Sendable {
             if case let .accessed(access) = event.data {
                 // The access is still evaluated (and audited) against the state as deleted.
                 outcome.alerts.append(.accessToDeletedData)
-                outcome.access = evaluateAccess(access, entity: state.entity, facts: state.matchFacts)
+                outcome.access = evaluateAccess(access, entity: state.entity, facts: state.facts)
             }
             return outcome
         }
@@ -88,15 +88,15 @@ public struct DecisionMaker: Sendable {
             outcome.isFirstDeletion = true
             if state.isOnLegalHold { outcome.alerts.append(.deletionUnderHold) }
         }
-        // The facts and the enforced policy are resolved once, for the decision and the access.
-        let facts = state.matchFacts
-        let enforced = enforcedPolicy(entity: state.entity, facts: facts)
+        // The enforced policy is resolved once, for the decision and the access; the facts are
+        // the state's own, lent (not built per event).
+        let enforced = enforcedPolicy(entity: state.entity, facts: state.facts)
         let policy = enforced?.policy
         outcome.decision = decide(state: &state, cause: Decision.Cause(eventId: event.id, type: event.type.rawValue),
                                   at: event.time, eventKey: eventKey, policy: policy,
-                                  rollout: enforced?.choice?.rollout, facts: facts, isNew: &outcome.isNewDecision)
+                                  rollout: enforced?.choice?.rollout, isNew: &outcome.isNewDecision)
         if case let .accessed(access) = event.data, let policy {
-            let result = evaluateAccess(access, policy: policy, facts: consume facts)
+            let result = evaluateAccess(access, policy: policy, facts: state.facts)
             outcome.access = result
             if result.effect == .deny { outcome.alerts.append(.deniedAccess) }
         }
@@ -109,8 +109,8 @@ public struct DecisionMaker: Sendable {
         return evaluateAccess(access, policy: policy, facts: facts)
     }
 
-    /// `facts` is taken over (the caller's last use): made the principal's without a copy.
-    func evaluateAccess(_ access: EventData.Accessed, policy: Policy, facts: consuming MatchFacts) -> AccessResult {
+    /// `facts` are the entity's; the principal's roles and purpose are added to a copy.
+    func evaluateAccess(_ access: EventData.Accessed, policy: Policy, facts: MatchFacts) -> AccessResult {
         var facts = facts
         facts.roles = access.roles
         facts.purpose = access.purpose
@@ -119,7 +119,7 @@ public struct DecisionMaker: Sendable {
 
     /// The policy version enforced for the entity and the flag choice behind it, if any.
     public func enforcedPolicy(_ state: EntityState) -> EnforcedPolicy? {
-        enforcedPolicy(entity: state.entity, facts: state.matchFacts)
+        enforcedPolicy(entity: state.entity, facts: state.facts)
     }
 
     /// The same for an entity's match facts, computed once by the caller.
@@ -151,21 +151,19 @@ public struct DecisionMaker: Sendable {
                        policyOverride: Policy? = nil, rollout: Decision.Rollout? = nil, isNew: inout Bool) -> Decision? {
         var rollout = rollout
         var policy = policyOverride
-        let facts = state.matchFacts
-        if policy == nil, let enforced = enforcedPolicy(entity: state.entity, facts: facts) {
+        if policy == nil, let enforced = enforcedPolicy(entity: state.entity, facts: state.facts) {
             policy = enforced.policy
             rollout = enforced.choice?.rollout
         }
         return decide(state: &state, cause: cause, at: time, eventKey: eventKey, policy: policy, rollout: rollout,
-                      facts: facts, isNew: &isNew)
+                      isNew: &isNew)
     }
 
-    /// `decide` under `policy` (nil: none governs the entity), with the entity's facts as the
-    /// caller already computed them.
+    /// `decide` under `policy` (nil: none governs the entity).
     func decide(state: inout EntityState, cause: Decision.Cause, at time: Timestamp, eventKey: EventKey,
-                policy: Policy?, rollout: Decision.Rollout?, facts: MatchFacts, isNew: inout Bool) -> Decision? {
+                policy: Policy?, rollout: Decision.Rollout?, isNew: inout Bool) -> Decision? {
         guard let policy else { return state.decision }
-        let effective = facts.classification
+        let effective = state.effectiveClassification
         if let current = state.decision,
            current.basis.isSame(policy: policy.reference, rolloutVariant: rollout?.variant, effectiveClassification: effective,
                                 state: state) {
@@ -176,7 +174,7 @@ public struct DecisionMaker: Sendable {
                                   effectiveClassification: effective, owner: state.owner, category: state.category,
                                   jurisdiction: state.jurisdiction, origin: state.origin, location: state.location,
                                   createdAt: state.createdAt, isOnLegalHold: state.isOnLegalHold)
-        let retention = evaluator.retention(policy, facts: facts, createdAt: state.createdAt,
+        let retention = evaluator.retention(policy, facts: state.facts, createdAt: state.createdAt,
                                             isOnLegalHold: state.isOnLegalHold)
         let decision = Decision(id: Self.decisionId(entity: state.entity, eventKey: eventKey, basis: basis), entity: state.entity, at: time,
                                 cause: cause, policy: policy.reference, rollout: rollout,

@@ -20,15 +20,35 @@ public struct EntityState: Sendable, Equatable {
     public var inheritedClassification: [String] {
         didSet { refreshEffective() }
     }
+    /// The attributes policies match on, kept as one stored value: `classification` is
+    /// own ∪ inherited, sorted; `roles` and `purpose` (a request's) stay empty. Every event
+    /// lends them to the policy selection and the decision check in place: built per event,
+    /// they cost a retain and a release of each field, and copies of them more.
+    public private(set) var facts = MatchFacts()
     /// own ∪ inherited, sorted. Kept with them, not merged per read: every event's facts, every
     /// re-decision and every changelog write read it, and an entity that inherits anything
     /// made a new array each time; both lists change far less often.
-    public private(set) var effectiveClassification: [String] = []
-    public var owner: String?
-    public var category: String?
-    public var jurisdiction: String?
-    public var location: String?
-    public var origin: String?
+    public var effectiveClassification: [String] { facts.classification }
+    public var owner: String? {
+        get { facts.owner }
+        set { facts.owner = newValue }
+    }
+    public var category: String? {
+        get { facts.category }
+        set { facts.category = newValue }
+    }
+    public var jurisdiction: String? {
+        get { facts.jurisdiction }
+        set { facts.jurisdiction = newValue }
+    }
+    public var location: String? {
+        get { facts.location }
+        set { facts.location = newValue }
+    }
+    public var origin: String? {
+        get { facts.origin }
+        set { facts.origin = newValue }
+    }
     public var holds: [String]
     public var inputs: [EntityID]
     public var maskedInputs: [EntityID]
@@ -52,17 +72,14 @@ public struct EntityState: Sendable, Equatable {
     }
 
     private mutating func refreshEffective() {
-        effectiveClassification = inheritedClassification.isEmpty ? ownClassification
+        facts.classification = inheritedClassification.isEmpty ? ownClassification
             : SortedStrings.union(ownClassification, inheritedClassification)
     }
 
     public var isOnLegalHold: Bool { !holds.isEmpty }
 
-    @inline(__always)
-    public var matchFacts: MatchFacts {
-        MatchFacts(classification: effectiveClassification, owner: owner, category: category,
-                   jurisdiction: jurisdiction, origin: origin, location: location)
-    }
+    /// A copy of `facts` (hot paths borrow `facts` instead).
+    public var matchFacts: MatchFacts { facts }
 
     /// Records the event; false when it was seen recently (a duplicate).
     mutating func remember(_ fingerprint: EventFingerprint) -> Bool {

@@ -99,7 +99,7 @@ public struct Condition: Sendable, Equatable {
 }
 
 /// What a condition is tested against: the entity's attributes and, for access, the request.
-public struct MatchFacts: Sendable {
+public struct MatchFacts: Sendable, Equatable {
     public var classification: [String]
     public var owner: String?
     public var category: String?
