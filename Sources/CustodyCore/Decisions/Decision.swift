@@ -106,10 +106,10 @@ public final class Decision: Sendable, Equatable {
     }
 
     public struct Cause: Sendable, Equatable {
-        public var eventId: String
-        public var type: String
+        public let eventId: String
+        public let type: String
         /// For a propagated change: the entity whose event started it.
-        public var via: EntityID?
+        public let via: EntityID?
 
         public init(eventId: String, type: String, via: EntityID? = nil) {
             self.eventId = eventId
@@ -145,17 +145,19 @@ public struct HeaderField: Sendable, Equatable {
 
 /// The inputs of a decision. Two decisions with equal bases say the same thing.
 public struct DecisionBasis: Sendable, Equatable {
+    // `let`, as `LifecycleEvent`'s: with `var` properties the initializer built the value
+    // twice and copied one into the other (a retain and a release per reference).
     // What the policy-context headers read comes first (see `Decision`).
-    public var policy: PolicyReference
-    public var owner: String?
-    public var isOnLegalHold: Bool
-    public var rolloutVariant: String?
-    public var effectiveClassification: [String]
-    public var category: String?
-    public var jurisdiction: String?
-    public var origin: String?
-    public var location: String?
-    public var createdAt: Timestamp
+    public let policy: PolicyReference
+    public let owner: String?
+    public let isOnLegalHold: Bool
+    public let rolloutVariant: String?
+    public let effectiveClassification: [String]
+    public let category: String?
+    public let jurisdiction: String?
+    public let origin: String?
+    public let location: String?
+    public let createdAt: Timestamp
 
     public init(policy: PolicyReference, rolloutVariant: String?, effectiveClassification: [String], owner: String?,
                 category: String?, jurisdiction: String?, origin: String?, location: String?, createdAt: Timestamp,
