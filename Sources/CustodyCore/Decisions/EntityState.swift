@@ -78,9 +78,6 @@ public struct EntityState: Sendable, Equatable {
 
     public var isOnLegalHold: Bool { !holds.isEmpty }
 
-    /// A copy of `facts` (hot paths borrow `facts` instead).
-    public var matchFacts: MatchFacts { facts }
-
     /// Records the event; false when it was seen recently (a duplicate).
     mutating func remember(_ fingerprint: EventFingerprint) -> Bool {
         let folded = fingerprint.folded
