@@ -122,7 +122,7 @@ public struct DecisionMaker: Sendable {
         enforcedPolicy(entity: state.entity, facts: state.facts)
     }
 
-    /// The same for an entity's match facts, computed once by the caller.
+    /// The same for an entity's match facts (the state's own, lent by the caller).
     func enforcedPolicy(entity: EntityID, facts: MatchFacts) -> EnforcedPolicy? {
         guard let governing = registry.governing(facts) else { return nil }
         guard let choice = rollout?.choose(governing: governing, entity: entity, facts: facts, registry: registry) else {
