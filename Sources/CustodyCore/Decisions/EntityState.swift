@@ -4,7 +4,8 @@ public struct EntityState: Sendable, Equatable {
     // Stored in the order of use per event (the entity, its decision and recent events first),
     // so that an event touches as few cache lines of the state as it can; the flags sit in
     // the tail of `recentEvents`.
-    public var entity: EntityID
+    /// Fixed for the life of the state: `EntityStore` finds a state by comparing it.
+    public let entity: EntityID
     /// The `created` event's time, or the first event's time for a bare entity.
     public var createdAt: Timestamp
     public var decision: Decision?

@@ -1,29 +1,46 @@
-/// Entity states by id. The hash table maps an id to a slot number; the states live in
-/// slots, in chunks that never move (`StateSlots`). Finding a state therefore retains
-/// nothing: a lookup that held a reference to a per-state object paid an atomic increment
-/// on the state's first cache line, the costliest instruction of the lookup, before any of
-/// the state was read. Growing the table to a million entries copies 32 bytes a slot, not
-/// whole states, and states are updated in place.
+/// Entity states by id. The index (`EntitySlotIndex`) maps an id's hash to a slot number;
+/// the states live in slots, in chunks that never move (`StateSlots`), and a candidate slot is
+/// confirmed against the state's own id. Finding a state therefore retains nothing: a lookup
+/// that held a reference to a per-state object paid an atomic increment on the state's first
+/// cache line, the costliest instruction of the lookup, before any of the state was read.
+/// Growing the index to a million entries copies 8 bytes an entry, not whole states, and
+/// states are updated in place.
 ///
 /// A store is owned and mutated by one thread (a partition's processor). Copies of a store
 /// share its states: it is a table of places, not a value to copy.
 public struct EntityStore: Sendable {
-    private var slots: [EntityID: Int] = [:]
+    private var index = EntitySlotIndex()
     private let states = StateSlots()
 
     public init() {}
 
-    public var count: Int { slots.count }
+    public var count: Int { index.count }
+
+    /// The entity's slot when it is held.
+    @inline(__always)
+    private func slot(of entity: EntityID) -> Int? { probe(entity).slot }
+
+    @inline(__always)
+    private func probe(_ entity: EntityID) -> EntitySlotIndex.Probe {
+        index.find(hash: entity.hashBits) { states.holds(entity, at: $0) }
+    }
 
     public subscript(entity: EntityID) -> EntityState? {
         get {
-            guard let slot = slots[entity] else { return nil }
+            guard let slot = slot(of: entity) else { return nil }
             return states.pointer(slot).pointee
         }
         set {
+            let probe = probe(entity)
             if let newValue {
-                if let slot = slots[entity] { states.pointer(slot).pointee = newValue } else { slots[entity] = states.add(newValue) }
-            } else if let slot = slots.removeValue(forKey: entity) {
+                precondition(newValue.entity == entity, "a state is stored under its own id")
+                if let slot = probe.slot {
+                    states.pointer(slot).pointee = newValue
+                } else {
+                    index.insert(hash: entity.hashBits, slot: states.add(newValue), at: probe)
+                }
+            } else if let slot = probe.slot {
+                index.remove(at: probe)
                 states.remove(slot)
             }
         }
@@ -48,16 +65,20 @@ public struct EntityStore: Sendable {
     }
 
     /// The slot of the entity's state, created with `create` when it is not held.
+    @inline(__always)
     private mutating func slot(of entity: EntityID, create: () -> EntityState) -> Int {
-        if let slot = slots[entity] { return slot }
-        let slot = states.add(create())
-        slots[entity] = slot
+        let probe = probe(entity)
+        if let slot = probe.slot { return slot }
+        let state = create()
+        precondition(state.entity == entity, "create() makes the state of the id it is called for")
+        let slot = states.add(state)
+        index.insert(hash: entity.hashBits, slot: slot, at: probe)
         return slot
     }
 
     /// Marks the entity's state changed (nothing when it is not held).
     public mutating func markChanged(_ entity: EntityID) {
-        if let slot = slots[entity] { states.markChanged(slot) }
+        if let slot = slot(of: entity) { states.markChanged(slot) }
     }
 
     /// How many states are marked changed.
@@ -76,7 +97,7 @@ public struct EntityStore: Sendable {
 
     /// Runs `body` on the entity's state in place; nil when the entity is not held.
     public mutating func updateIfPresent<Result>(_ entity: EntityID, _ body: (inout EntityState) -> Result) -> Result? {
-        guard let slot = slots[entity] else { return nil }
+        guard let slot = slot(of: entity) else { return nil }
         return body(&states.pointer(slot).pointee!)
     }
 
@@ -84,7 +105,7 @@ public struct EntityStore: Sendable {
     /// retains and releases every field); nil when the entity is not held. The access is
     /// exclusive: `body` must not reach the same entity through the store again.
     public func read<Result>(_ entity: EntityID, _ body: (borrowing EntityState) throws -> Result) rethrows -> Result? {
-        guard let slot = slots[entity] else { return nil }
+        guard let slot = slot(of: entity) else { return nil }
         // Lent through an inout access: a plain read of the slot copies the state first.
         return try Self.lend(&states.pointer(slot).pointee!, to: body)
     }
@@ -93,16 +114,21 @@ public struct EntityStore: Sendable {
         try body(state)
     }
 
-    public func contains(_ entity: EntityID) -> Bool { slots[entity] != nil }
+    public func contains(_ entity: EntityID) -> Bool { slot(of: entity) != nil }
 
     /// Calls `body` with every state held (in no particular order), lent as `read` lends
     /// it: a sweep over every state does not copy each.
     public func forEachState(_ body: (borrowing EntityState) -> Void) {
-        for slot in slots.values { Self.lend(&states.pointer(slot).pointee!, to: body) }
+        index.forEachSlot { Self.lend(&states.pointer($0).pointee!, to: body) }
     }
 
     /// The ids of every entity held.
-    public var ids: [EntityID] { Array(slots.keys) }
+    public var ids: [EntityID] {
+        var ids: [EntityID] = []
+        ids.reserveCapacity(index.count)
+        forEachState { ids.append($0.entity) }
+        return ids
+    }
 }
 
 /// The storage of `EntityStore`: states in chunks of `chunkSize` that are allocated once and
@@ -138,6 +164,14 @@ final class StateSlots: @unchecked Sendable {
 
     private static func isSome(_ state: inout EntityState?) -> Bool {
         if case .some = state { true } else { false }
+    }
+
+    /// Whether the slot holds the state of `entity`, compared in place.
+    @inline(__always)
+    func holds(_ entity: EntityID, at slot: Int) -> Bool { Self.isState(of: entity, &pointer(slot).pointee) }
+
+    private static func isState(of entity: EntityID, _ state: inout EntityState?) -> Bool {
+        state?.entity == entity
     }
 
     func add(_ state: EntityState) -> Int {

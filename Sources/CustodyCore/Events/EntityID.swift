@@ -25,6 +25,10 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     public var description: String { value }
 
+    /// The hash of the value (seeded per process, as every Swift hash): what `EntityStore`'s
+    /// index places the id by.
+    var hashBits: Int { valueHash }
+
     public static func == (lhs: EntityID, rhs: EntityID) -> Bool {
         lhs.valueHash == rhs.valueHash && lhs.value == rhs.value
     }
