@@ -26,15 +26,18 @@ topics=(lifecycle.events:32 out:32 lifecycle.tagged:32 governance.decisions:32 g
         lineage.openlineage:16 governance.proofs:8 governance.alerts:8 governance.purge:8 governance.dlq:8
         custody.changelog:32 tagged:32 lineage:8 proofs:8 dlq:8)
 
-# Prints "RATE CPU_SECONDS" for one run of `$1` (CPU time of the run's process tree).
+# Prints "RATE CPU_SECONDS" for one run of `$1` (CPU time of the run's process tree); a run
+# that fails prints nothing on stdout and, on stderr, its command, exit status and last lines.
 measure() {
   "$python" - "$@" <<'PY'
 import re, resource, subprocess, sys
-done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-rate = re.search(r": ([0-9.]+) records/s", done.stdout.strip().splitlines()[-1])
+lines = done.stdout.strip().splitlines()
+rate = re.search(r": ([0-9.]+) records/s", lines[-1]) if lines else None
 if done.returncode != 0 or not rate:
-    sys.exit("run failed: " + " ".join(sys.argv[1:]))
+    tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-8:])
+    sys.exit("run failed (exit status %d): %s\n%s" % (done.returncode, " ".join(sys.argv[1:]), tail))
 print(rate.group(1), round(usage.ru_utime + usage.ru_stime, 2))
 PY
 }
@@ -62,12 +65,25 @@ run() {
 }
 
 for pair in $(seq "$pairs"); do
-  if [ $((pair % 2)) = 1 ]; then a=$(run "$first"); b=$(run "$second"); else b=$(run "$second"); a=$(run "$first"); fi
+  if [ $((pair % 2)) = 1 ]; then a=$(run "$first" || true); b=$(run "$second" || true); else b=$(run "$second" || true); a=$(run "$first" || true); fi
+  if [ -z "$a" ] || [ -z "$b" ]; then
+    # A failed run (its output is above, on stderr) leaves its pair out of the ratios; the
+    # summary counts such pairs, so a set with failures is not read as a clean one.
+    echo "pair $pair: A ${a:-FAILED}  B ${b:-FAILED} (left out)" >&2
+    echo "failed"
+    continue
+  fi
   echo "pair $pair: A $a  B $b" >&2
   echo "$a $b"
 done | "$python" -c '
 import math, statistics, sys
-rows = [list(map(float, line.split())) for line in sys.stdin if line.strip()]
+lines = [line for line in sys.stdin if line.strip()]
+failed = sum(1 for line in lines if line.strip() == "failed")
+rows = [list(map(float, line.split())) for line in lines if line.strip() != "failed"]
+if failed:
+    print("%d of %d pairs left out: a run failed (see above)" % (failed, len(lines)))
+if not rows:
+    sys.exit("no pair completed")
 def summary(name, ratios):
     ratios = sorted(ratios)
     return "%s B/A median %.3f (min %.3f, max %.3f)" % (name, statistics.median(ratios), ratios[0], ratios[-1])
