@@ -72,6 +72,32 @@ func facts(_ classification: [String], owner: String? = "team-a", category: Stri
                        subject: EntityID("postgres://db1:5432/shop.public.customers")!, data: data)
     }
 
+    @Test func eachAccessIsJudgedByItsOwnRequestWhichDoesNotStayInTheState() throws {
+        let maker = DecisionMaker(registry: PolicyRegistry([try loadExamplePolicy("retention.yaml")]))
+        let created = event(.created, .created(.init(classification: ["pii"], owner: "crm", category: "customer")), id: "e1")
+        var state = DecisionMaker.newState(for: created)
+        _ = maker.apply(created, to: &state)
+        let before = state.facts
+        func access(_ id: String, roles: [String], purpose: String) -> AccessResult? {
+            maker.apply(event(.accessed, .accessed(.init(principalId: "p", roles: roles, purpose: purpose)), id: id), to: &state).access
+        }
+        // The example policy: analysts masked, support for support allowed, marketing denied,
+        // anyone else denied personal data. Each access is matched with its own roles and
+        // purpose, never an earlier request's.
+        #expect(access("e2", roles: ["analyst"], purpose: "analytics")?.effect == .mask)
+        #expect(access("e3", roles: ["support"], purpose: "support")?.effect == .allow)
+        #expect(access("e4", roles: ["support"], purpose: "marketing")?.effect == .deny)
+        #expect(access("e5", roles: [], purpose: "research")?.effect == .deny)
+        #expect(access("e6", roles: ["analyst"], purpose: "research")?.effect == .mask)
+        #expect(state.facts == before, "the entity's facts hold no request")
+        // After deletion the access is still judged (and alerted on) with its own request.
+        _ = maker.apply(event(.deleted, .deleted(.init(method: .hard, by: "ops")), id: "e7"), to: &state)
+        let late = maker.apply(event(.accessed, .accessed(.init(principalId: "p", roles: ["support"], purpose: "support")), id: "e8"), to: &state)
+        #expect(late.access?.effect == .allow)
+        #expect(late.alerts.contains(AlertKind.accessToDeletedData))
+        #expect(state.facts == before)
+    }
+
     @Test func aDecisionIsNewOnlyWhenItsInputsChangeAndIdsAreDeterministic() throws {
         let maker = DecisionMaker(registry: PolicyRegistry([try loadExamplePolicy("retention.yaml")]))
         let created = event(.created, .created(.init(classification: ["pii"], owner: "crm", category: "customer")), id: "e1")

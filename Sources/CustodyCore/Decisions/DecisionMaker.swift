@@ -32,7 +32,9 @@ public struct DecisionMaker: Sendable {
             if case let .accessed(access) = event.data {
                 // The access is still evaluated (and audited) against the state as deleted.
                 outcome.alerts.append(.accessToDeletedData)
-                outcome.access = evaluateAccess(access, entity: state.entity, facts: state.facts)
+                if let policy = enforcedPolicy(entity: state.entity, facts: state.facts)?.policy {
+                    outcome.access = evaluateAccess(access, policy: policy, state: &state)
+                }
             }
             return outcome
         }
@@ -96,7 +98,7 @@ public struct DecisionMaker: Sendable {
                                   at: event.time, eventKey: eventKey, policy: policy,
                                   rollout: enforced?.choice?.rollout, isNew: &outcome.isNewDecision)
         if case let .accessed(access) = event.data, let policy {
-            let result = evaluateAccess(access, policy: policy, facts: state.facts)
+            let result = evaluateAccess(access, policy: policy, state: &state)
             outcome.access = result
             if result.effect == .deny { outcome.alerts.append(.deniedAccess) }
         }
@@ -104,17 +106,13 @@ public struct DecisionMaker: Sendable {
         return outcome
     }
 
-    func evaluateAccess(_ access: EventData.Accessed, entity: EntityID, facts: MatchFacts) -> AccessResult? {
-        guard let policy = enforcedPolicy(entity: entity, facts: facts)?.policy else { return nil }
-        return evaluateAccess(access, policy: policy, facts: facts)
-    }
-
-    /// `facts` are the entity's; the principal's roles and purpose are added to a copy.
-    func evaluateAccess(_ access: EventData.Accessed, policy: Policy, facts: MatchFacts) -> AccessResult {
-        var facts = facts
-        facts.roles = access.roles
-        facts.purpose = access.purpose
-        return evaluator.access(policy, facts: facts, requestedFields: access.fields)
+    /// The access under `policy`, matched against the entity's facts with the principal's
+    /// roles and purpose lent into them for the call (a copy of the facts retained and
+    /// released each of their fields per access event).
+    func evaluateAccess(_ access: EventData.Accessed, policy: Policy, state: inout EntityState) -> AccessResult {
+        state.withRequest(roles: access.roles, purpose: access.purpose) { facts in
+            evaluator.access(policy, facts: facts, requestedFields: access.fields)
+        }
     }
 
     /// The policy version enforced for the entity and the flag choice behind it, if any.

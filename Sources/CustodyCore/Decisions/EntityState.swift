@@ -22,10 +22,24 @@ public struct EntityState: Sendable, Equatable {
         didSet { refreshEffective() }
     }
     /// The attributes policies match on, kept as one stored value: `classification` is
-    /// own ∪ inherited, sorted; `roles` and `purpose` (a request's) stay empty. Every event
-    /// lends them to the policy selection and the decision check in place: built per event,
-    /// they cost a retain and a release of each field, and copies of them more.
+    /// own ∪ inherited, sorted; `roles` and `purpose` (a request's) are empty except during
+    /// `withRequest`. Every event lends them to the policy selection and the decision check in
+    /// place: built per event, they cost a retain and a release of each field, and copies of
+    /// them more.
     public private(set) var facts = MatchFacts()
+
+    /// Calls `body` with the facts and an access request's roles and purpose, set in place for
+    /// the call and cleared after it (a copy of the facts with them retained and released
+    /// every field).
+    mutating func withRequest<Result>(roles: [String], purpose: String?, _ body: (borrowing MatchFacts) -> Result) -> Result {
+        facts.roles = roles
+        facts.purpose = purpose
+        defer {
+            facts.roles = []
+            facts.purpose = nil
+        }
+        return body(facts)
+    }
     /// own ∪ inherited, sorted. Kept with them, not merged per read: every event's facts, every
     /// re-decision and every changelog write read it, and an entity that inherits anything
     /// made a new array each time; both lists change far less often.
