@@ -71,7 +71,7 @@ public struct EntityStore: Sendable {
         if let slot = probe.slot { return slot }
         let state = create()
         precondition(state.entity == entity, "create() makes the state of the id it is called for")
-        let slot = states.add(state)
+        let slot = states.add(consume state)
         index.insert(hash: entity.hashBits, slot: slot, at: probe)
         return slot
     }
@@ -174,7 +174,9 @@ final class StateSlots: @unchecked Sendable {
         state?.entity == entity
     }
 
-    func add(_ state: EntityState) -> Int {
+    /// Moves `state` into a free slot (taken, not copied: a copy retained every field of the
+    /// new state and released them again).
+    func add(_ state: consuming EntityState) -> Int {
         let slot: Int
         if let reused = free.popLast() {
             slot = reused
@@ -187,7 +189,7 @@ final class StateSlots: @unchecked Sendable {
             slot = used
             used += 1
         }
-        pointer(slot).pointee = state
+        pointer(slot).pointee = consume state
         return slot
     }
 
