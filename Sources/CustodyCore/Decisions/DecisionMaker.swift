@@ -107,8 +107,7 @@ public struct DecisionMaker: Sendable {
     }
 
     /// The access under `policy`, matched against the entity's facts with the principal's
-    /// roles and purpose lent into them for the call (a copy of the facts retained and
-    /// released each of their fields per access event).
+    /// roles and purpose lent into them for the call (`EntityState.withRequest`).
     func evaluateAccess(_ access: EventData.Accessed, policy: Policy, state: inout EntityState) -> AccessResult {
         state.withRequest(roles: access.roles, purpose: access.purpose) { facts in
             evaluator.access(policy, facts: facts, requestedFields: access.fields)

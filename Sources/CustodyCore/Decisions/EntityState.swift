@@ -27,19 +27,6 @@ public struct EntityState: Sendable, Equatable {
     /// place: built per event, they cost a retain and a release of each field, and copies of
     /// them more.
     public private(set) var facts = MatchFacts()
-
-    /// Calls `body` with the facts and an access request's roles and purpose, set in place for
-    /// the call and cleared after it (a copy of the facts with them retained and released
-    /// every field).
-    mutating func withRequest<Result>(roles: [String], purpose: String?, _ body: (borrowing MatchFacts) -> Result) -> Result {
-        facts.roles = roles
-        facts.purpose = purpose
-        defer {
-            facts.roles = []
-            facts.purpose = nil
-        }
-        return body(facts)
-    }
     /// own ∪ inherited, sorted. Kept with them, not merged per read: every event's facts, every
     /// re-decision and every changelog write read it, and an entity that inherits anything
     /// made a new array each time; both lists change far less often.
@@ -92,6 +79,19 @@ public struct EntityState: Sendable, Equatable {
     }
 
     public var isOnLegalHold: Bool { !holds.isEmpty }
+
+    /// Calls `body` with the facts and an access request's roles and purpose, set in place for
+    /// the call and cleared after it: a copy of the facts with the request in it retained and
+    /// released every field, per access event.
+    mutating func withRequest<Result>(roles: [String], purpose: String?, _ body: (borrowing MatchFacts) -> Result) -> Result {
+        facts.roles = roles
+        facts.purpose = purpose
+        defer {
+            facts.roles = []
+            facts.purpose = nil
+        }
+        return body(facts)
+    }
 
     /// Records the event; false when it was seen recently (a duplicate).
     mutating func remember(_ fingerprint: EventFingerprint) -> Bool {
