@@ -2,8 +2,9 @@ import CRdKafka
 import Logging
 import Synchronization
 
-/// A consumer-group member: subscribe with cooperative-sticky rebalancing, batch
-/// consume, manual offset store and commit, pause/resume, seek, positions and lag.
+/// A consumer-group member: subscribe (cooperative-sticky rebalancing where the linked
+/// librdkafka handles it safely, eager `range` otherwise), batch consume, manual offset
+/// store and commit, pause/resume, seek, positions and lag.
 ///
 /// One thread polls (`poll`); the rebalance listener runs on that thread inside `poll`.
 /// Offsets are stored only by the caller (`enable.auto.offset.store=false`), so an
@@ -16,8 +17,9 @@ public final class KafkaConsumer: @unchecked Sendable {
     private enum State { case open, closed }
 
     /// - Parameters:
-    ///   - configuration: needs `group.id`. Defaults: cooperative-sticky assignment,
-    ///     `auto.offset.reset=earliest`, `enable.auto.offset.store=false`.
+    ///   - configuration: needs `group.id`. Defaults: `KafkaLibrary.defaultAssignmentStrategy`,
+    ///     `auto.offset.reset=earliest`, `enable.auto.offset.store=false`. Asking for
+    ///     cooperative-sticky on a librdkafka that may abort with it is allowed, with a warning.
     ///   - onCommit: receives the result of every commit (async ones included).
     public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "custody.kafka.consumer"),
                 onCommit: (@Sendable (Result<[TopicPartitionOffset], KafkaError>) -> Void)? = nil,
@@ -26,7 +28,15 @@ public final class KafkaConsumer: @unchecked Sendable {
             throw KafkaError.configuration("a consumer needs 'group.id' (kafka.groupId in Custody's configuration)")
         }
         var configuration = configuration
-        configuration.setDefault("partition.assignment.strategy", "cooperative-sticky")
+        configuration.setDefault("partition.assignment.strategy", KafkaLibrary.defaultAssignmentStrategy)
+        if let strategy = configuration.properties["partition.assignment.strategy"],
+           strategy.contains("cooperative-sticky"), !KafkaLibrary.cooperativeStickyIsSafe {
+            logger.warning("""
+                partition.assignment.strategy=\(strategy) with librdkafka \(KafkaLibrary.versionString): closing \
+                this consumer before its first assignment aborts the process (librdkafka issue 4312, fixed in \
+                2.3.0); use range or roundrobin, or link librdkafka 2.3.0 or later
+                """)
+        }
         configuration.setDefault("auto.offset.reset", "earliest")
         configuration.setDefault("enable.auto.offset.store", "false")
         configuration.setDefault("enable.partition.eof", "false")
@@ -146,6 +156,12 @@ public final class KafkaConsumer: @unchecked Sendable {
         try KafkaError.check(rd_kafka_assignment(client.handle, &list), "assignment")
         defer { if let list { rd_kafka_topic_partition_list_destroy(list) } }
         return TopicPartitionList.read(list).map(\.topicPartition).sorted()
+    }
+
+    /// The group's rebalance protocol once this member has joined: "EAGER" or "COOPERATIVE"
+    /// ("NONE" before it has joined, or when it reads assigned partitions outside a group).
+    public var rebalanceProtocol: String {
+        rd_kafka_rebalance_protocol(client.handle).map { String(cString: $0) } ?? "NONE"
     }
 
     public func pause(_ partitions: [TopicPartition]) throws {

@@ -46,11 +46,14 @@ final class CommittingMember: KafkaRebalanceListener, @unchecked Sendable {
     let ledger: GroupLedger
     private let processed = Mutex<[Int]>([])
     private let assignments = Mutex<Int>(0)
+    private let protocols = Mutex<Set<String>>([])
 
-    init(bootstrap: String, group: String, name: String, ledger: GroupLedger) throws {
+    init(bootstrap: String, group: String, name: String, ledger: GroupLedger, strategy: String) throws {
         var logger = Logger(label: "member-\(name)")
         logger.logLevel = ProcessInfo.processInfo.environment["KAFKA_DEBUG"] != nil ? .debug : .error
-        consumer = try KafkaConsumer(configuration: consumerConfiguration(bootstrap, group: group), logger: logger,
+        consumer = try KafkaConsumer(configuration: consumerConfiguration(bootstrap, group: group,
+                                                                          ["partition.assignment.strategy": strategy]),
+                                     logger: logger,
                                      onCommit: { result in
                                          if case let .success(offsets) = result {
                                              for entry in offsets where entry.offset >= 0 {
@@ -66,9 +69,13 @@ final class CommittingMember: KafkaRebalanceListener, @unchecked Sendable {
 
     var values: [Int] { processed.withLock { $0 } }
     var assignmentCount: Int { assignments.withLock { $0 } }
+    /// The rebalance protocols seen when partitions were assigned.
+    var rebalanceProtocols: Set<String> { protocols.withLock { $0 } }
 
     func partitionsAssigned(_ partitions: [TopicPartition]) {
         assignments.withLock { $0 += 1 }
+        let current = consumer.rebalanceProtocol
+        protocols.withLock { _ = $0.insert(current) }
     }
 
     func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool) {
@@ -124,15 +131,21 @@ struct ConsumerGroupTests {
     /// had accepted in a commit is processed again. (Records processed but not yet committed
     /// when a partition moves are processed again by design; the mock coordinator makes that
     /// common by refusing commits during joins with ILLEGAL_GENERATION.)
-    @Test func aGroupOfTwoRebalancesWithNoRecordLostOrDuplicatedAfterCommit() async throws {
+    /// Both rebalance protocols: eager (`range`, the processor's) and incremental
+    /// (`cooperative-sticky`). Members are closed only after their first assignment, the one
+    /// point where cooperative-sticky is safe on librdkafka before 2.3.0 (AssignmentStrategyTests).
+    @Test(arguments: [("range", "EAGER"), ("cooperative-sticky", "COOPERATIVE")])
+    func aGroupOfTwoRebalancesWithNoRecordLostOrDuplicatedAfterCommit(strategy: String, rebalanceProtocol: String) async throws {
         let broker = try EmbeddedBroker(topics: ["group": 6])
         let producer = try KafkaProducer(configuration: producerConfiguration(broker))
         let total = 6000
         try produceNumbered(producer, topic: "group", count: total / 2)
         let group = uniqueName("group")
         let ledger = GroupLedger()
-        let first = try CommittingMember(bootstrap: broker.bootstrapServers, group: group, name: "first", ledger: ledger)
-        let second = try CommittingMember(bootstrap: broker.bootstrapServers, group: group, name: "second", ledger: ledger)
+        let first = try CommittingMember(bootstrap: broker.bootstrapServers, group: group, name: "first", ledger: ledger,
+                                         strategy: strategy)
+        let second = try CommittingMember(bootstrap: broker.bootstrapServers, group: group, name: "second", ledger: ledger,
+                                          strategy: strategy)
         try first.consumer.subscribe(topics: ["group"])
         let done = Atomic<Bool>(false)
         let stop: @Sendable () -> Bool = { done.load(ordering: .acquiring) }
@@ -156,6 +169,7 @@ struct ConsumerGroupTests {
 
         let all = first.values + second.values
         #expect(second.assignmentCount >= 1, "the second member received partitions")
+        #expect(first.rebalanceProtocols == [rebalanceProtocol] && second.rebalanceProtocols == [rebalanceProtocol])
         #expect(!second.values.isEmpty)
         #expect(Set(all) == Set(0..<total), "no record lost")
         let violations = ledger.duplicatesAfterCommit
