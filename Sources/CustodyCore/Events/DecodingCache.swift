@@ -35,7 +35,7 @@ public struct DecodingCache: Sendable {
     /// The string of these bytes (a `source` read raw: printable ASCII, no escapes).
     mutating func source(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         guard isEnabled else { return String(decoding: bytes, as: UTF8.self) }
-        for index in sources.indices where sources[index].withUTF8Bytes({ $0.count == bytes.count && $0.elementsEqual(bytes) }) {
+        for index in sources.indices where sources[index].withUTF8Bytes({ $0.hasSameBytes(as: bytes) }) {
             hits &+= 1
             return sources[index]
         }
@@ -60,7 +60,7 @@ public struct DecodingCache: Sendable {
         for index in classifications.indices {
             let length = classifications[index].text.count
             guard length <= ahead.count else { continue }
-            let matches = classifications[index].text.withUnsafeBufferPointer { $0.elementsEqual(ahead[..<length]) }
+            let matches = classifications[index].text.withUnsafeBufferPointer { $0.hasSameBytes(as: UnsafeBufferPointer(rebasing: ahead[..<length])) }
             if matches {
                 hits &+= 1
                 reader.position = start + length
