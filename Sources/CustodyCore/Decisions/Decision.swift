@@ -186,30 +186,37 @@ public struct DecisionBasis: Sendable, Equatable {
             && jurisdiction == state.jurisdiction && origin == state.origin && location == state.location
     }
 
-    /// Feeds every input to `sink`, each followed by a 0x1F separator.
+    /// Feeds every input to `sink`, each followed by a 0x1F separator (an absent value as
+    /// an empty one). Strings go to the sink as they are stored: wrapping one in an optional
+    /// to share a helper retained and released it (about 60 reference-count calls a decision).
     func feed<Sink: HashInputSink>(_ sink: inout Sink) {
-        func add(_ text: String?) {
-            sink.add(text ?? "")
-            sink.add(0x1F)
-        }
-        add(policy.id)
+        sink.add(policy.id)
+        sink.add(0x1F)
         sink.add(decimal: Int64(policy.version))
         sink.add(0x1F)
-        add(policy.digest)
-        add(rolloutVariant)
+        sink.add(policy.digest)
+        sink.add(0x1F)
+        if let rolloutVariant { sink.add(rolloutVariant) }
+        sink.add(0x1F)
         for value in effectiveClassification {
             sink.add(value)
             sink.add(0x2C)
         }
         sink.add(0x1F)
-        add(owner)
-        add(category)
-        add(jurisdiction)
-        add(origin)
-        add(location)
+        if let owner { sink.add(owner) }
+        sink.add(0x1F)
+        if let category { sink.add(category) }
+        sink.add(0x1F)
+        if let jurisdiction { sink.add(jurisdiction) }
+        sink.add(0x1F)
+        if let origin { sink.add(origin) }
+        sink.add(0x1F)
+        if let location { sink.add(location) }
+        sink.add(0x1F)
         sink.add(decimal: createdAt.millisecondsSinceEpoch)
         sink.add(0x1F)
-        add(isOnLegalHold ? "hold" : "")
+        if isOnLegalHold { sink.add("hold") }
+        sink.add(0x1F)
     }
 }
 
