@@ -20,7 +20,6 @@ public struct DecisionMaker: Sendable {
     /// Applies `event` to `state` and returns what follows from it.
     public func apply(_ event: LifecycleEvent, to state: inout EntityState) -> EventOutcome {
         var outcome = EventOutcome()
-        let eventKey = EventKey(source: event.source, id: event.id)
         guard state.remember(EventFingerprint(source: event.source, id: event.id)) else {
             outcome.isDuplicate = true
             outcome.decision = state.decision
@@ -95,7 +94,7 @@ public struct DecisionMaker: Sendable {
         let enforced = enforcedPolicy(entity: state.entity, facts: state.facts)
         let policy = enforced?.policy
         outcome.decision = decide(state: &state, cause: Decision.Cause(eventId: event.id, type: event.type.rawValue),
-                                  at: event.time, eventKey: eventKey, policy: policy,
+                                  at: event.time, eventKey: EventKey(source: event.source, id: event.id), policy: policy,
                                   rollout: enforced?.choice?.rollout, isNew: &outcome.isNewDecision)
         if case let .accessed(access) = event.data, let policy {
             let result = evaluateAccess(access, policy: policy, state: &state)
@@ -156,9 +155,12 @@ public struct DecisionMaker: Sendable {
                       isNew: &isNew)
     }
 
-    /// `decide` under `policy` (nil: none governs the entity).
-    func decide(state: inout EntityState, cause: Decision.Cause, at time: Timestamp, eventKey: EventKey,
-                policy: Policy?, rollout: Decision.Rollout?, isNew: inout Bool) -> Decision? {
+    /// `decide` under `policy` (nil: none governs the entity). The cause and the event key are
+    /// made only for a new decision: most events leave the decision as it was, and making
+    /// them copies (retains and releases) the event's strings.
+    func decide(state: inout EntityState, cause: @autoclosure () -> Decision.Cause, at time: Timestamp,
+                eventKey: @autoclosure () -> EventKey, policy: Policy?, rollout: Decision.Rollout?,
+                isNew: inout Bool) -> Decision? {
         guard let policy else { return state.decision }
         let effective = state.effectiveClassification
         if let current = state.decision,
@@ -173,8 +175,8 @@ public struct DecisionMaker: Sendable {
                                   createdAt: state.createdAt, isOnLegalHold: state.isOnLegalHold)
         let retention = evaluator.retention(policy, facts: state.facts, createdAt: state.createdAt,
                                             isOnLegalHold: state.isOnLegalHold)
-        let decision = Decision(id: Self.decisionId(entity: state.entity, eventKey: eventKey, basis: basis), entity: state.entity, at: time,
-                                cause: cause, policy: policy.reference, rollout: rollout,
+        let decision = Decision(id: Self.decisionId(entity: state.entity, eventKey: eventKey(), basis: basis), entity: state.entity, at: time,
+                                cause: cause(), policy: policy.reference, rollout: rollout,
                                 ownClassification: state.ownClassification, effectiveClassification: effective,
                                 owner: state.owner, retention: retention.outcome, expiresAt: retention.expiresAt,
                                 isOnLegalHold: state.isOnLegalHold, previousDecisionId: state.decision?.identifier, basis: basis)

@@ -113,7 +113,9 @@ public struct EventFingerprint: Hashable, Sendable {
         self.low = low
     }
 
-    public init(source: String, id: String) {
+    /// The strings are borrowed: an initializer's parameters are otherwise owned, and every
+    /// event's fingerprint retained and released its `source` and `id` for a read.
+    public init(source: borrowing String, id: borrowing String) {
         // Both FNV-1a lanes over source ‖ 0x1F ‖ id ‖ 0x1F in one pass (two independent
         // multiply chains), the same values as hashing each lane separately. The closures
         // capture constants only: a captured `var` is checked for exclusive access at run

@@ -10,10 +10,17 @@ public enum PolicyContextHeaders {
     /// The headers for an event under `decision`. `traceparent` is the event's when it has one,
     /// else one derived from the event key (stable across replays).
     public static func make(decision: Decision, access: AccessResult?, traceparent: String?, eventKey: EventKey) -> EventHeaders {
+        make(decision: decision, access: access, traceparent: traceparent, source: eventKey.source, id: eventKey.id)
+    }
+
+    /// The same, the event key given as the event's `source` and `id` (read in place: making
+    /// an `EventKey` of them copies both strings, a retain and a release each, for every event).
+    public static func make(decision: Decision, access: AccessResult?, traceparent: String?, source: String,
+                            id: String) -> EventHeaders {
         if let given = validTraceparent(traceparent) {
             return EventHeaders(decision: decision, access: access, trace: .given(given))
         }
-        return EventHeaders(decision: decision, access: access, trace: derivedTrace(eventKey: eventKey))
+        return EventHeaders(decision: decision, access: access, trace: derivedTrace(source: source, id: id))
     }
 
     /// W3C trace context: `00-<32 hex>-<16 hex>-<2 hex>`, ids not all zero.
@@ -27,11 +34,11 @@ public enum PolicyContextHeaders {
     }
 
     /// A trace derived from the event key: the same event always gets the same trace.
-    static func derivedTrace(eventKey: EventKey) -> EventHeaders.Trace {
+    static func derivedTrace(source: String, id: String) -> EventHeaders.Trace {
         var hash = FNV1a64()
-        hash.combine(eventKey.source)
+        hash.combine(source)
         hash.combine("\u{1F}")
-        hash.combine(eventKey.id)
+        hash.combine(id)
         let trace = hash.value
         hash.combine("span")
         return .derived(trace: trace, span: hash.value | 1)

@@ -32,7 +32,7 @@ public struct StreamEvaluator: Sendable {
         if outcome.isDuplicate { duplicates += 1 }
         guard let decision = outcome.decision else { return nil }
         return PolicyContextHeaders.make(decision: decision, access: outcome.access, traceparent: event.traceparent,
-                                         eventKey: EventKey(source: event.source, id: event.id))
+                                         source: event.source, id: event.id)
     }
 
     private static func structuredContentType(_ name: String) -> [UInt8]? {

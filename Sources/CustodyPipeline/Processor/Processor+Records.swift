@@ -56,9 +56,9 @@ extension Processor {
                            message: "no loaded policy applies to \(event.subject); add a policy without appliesTo as the last one")
             return
         }
-        let eventKey = EventKey(source: event.source, id: event.id)
         try emitter.tagged(consume record, headers: PolicyContextHeaders.make(decision: decision, access: outcome.access,
-                                                                      traceparent: event.traceparent, eventKey: eventKey))
+                                                                      traceparent: event.traceparent,
+                                                                      source: event.source, id: event.id))
         if outcome.isFirstDeletion, case let .deleted(deleted) = event.data {
             appendDeletion(event, deleted: deleted, decision: decision, partition: partition)
         }
@@ -67,7 +67,7 @@ extension Processor {
             task.entities.read(event.subject) { task.timers.schedule($0) }
             try emitDecision(decision, partition: partition, eventId: event.id)
             if maker.rollout != nil, let state = task.entities[event.subject] {
-                try emitShadow(state, enforced: decision, cause: decision.cause, at: event.time, eventKey: eventKey)
+                try emitShadow(state, enforced: decision, cause: decision.cause, at: event.time, eventKey: EventKey(source: event.source, id: event.id))
             }
         }
         if let result = outcome.access, case let .accessed(access) = event.data {
