@@ -20,10 +20,17 @@ public struct DecisionMaker: Sendable {
     /// Applies `event` to `state` and returns what follows from it.
     public func apply(_ event: LifecycleEvent, to state: inout EntityState) -> EventOutcome {
         var outcome = EventOutcome()
+        apply(event, to: &state, into: &outcome)
+        return outcome
+    }
+
+    /// `apply`, writing into a fresh `outcome`. (Built in a local and returned, the outcome
+    /// was copied and the local destroyed: three retains and three releases an event.)
+    private func apply(_ event: LifecycleEvent, to state: inout EntityState, into outcome: inout EventOutcome) {
         guard state.remember(EventFingerprint(source: event.source, id: event.id)) else {
             outcome.isDuplicate = true
             outcome.decision = state.decision
-            return outcome
+            return
         }
         if state.isDeleted {
             outcome.alerts.append(.eventAfterDeletion)
@@ -35,7 +42,7 @@ public struct DecisionMaker: Sendable {
                     outcome.access = evaluateAccess(access, policy: policy, state: &state)
                 }
             }
-            return outcome
+            return
         }
         switch event.data {
         case let .created(created):
@@ -102,7 +109,6 @@ public struct DecisionMaker: Sendable {
             if result.effect == .deny { outcome.alerts.append(.deniedAccess) }
         }
         if case .deleted = event.data { state.isDeleted = true }
-        return outcome
     }
 
     /// The access under `policy`, matched against the entity's facts with the principal's
