@@ -244,7 +244,7 @@ func facts(_ classification: [String], owner: String? = "team-a", category: Stri
 
     /// The processor writes header values as bytes; they must be the values a reader gets
     /// as text: every header, each event shape (masked fields, an expiry with milliseconds,
-    /// an event's own traceparent, a derived one).
+    /// an event's own traceparent, a derived one, a bare entity without an owner).
     @Test func headerBytesAreTheHeaderValues() throws {
         var evaluator = StreamEvaluator(registry: PolicyRegistry([try loadExamplePolicy("retention.yaml")]))
         let subject = "postgres://db1:5432/shop.public.orders"
@@ -254,6 +254,7 @@ func facts(_ classification: [String], owner: String? = "team-a", category: Stri
             structuredEvent(type: "accessed", subject: subject, data: #"{"principal":{"id":"ana","roles":["analyst"]},"purpose":"analytics"}"#, id: "h2"),
             structuredEvent(type: "accessed", subject: subject, data: #"{"principal":{"id":"mo","roles":["analyst"]},"purpose":"marketing"}"#, id: "h3"),
             Array(#"{"specversion":"1.0","id":"h4","source":"//test","type":"data.lifecycle.hold_placed","time":"2026-11-29T09:00:00Z","subject":"\#(subject)","traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01","data":{"holdId":"lh-1"}}"#.utf8),
+            structuredEvent(type: "moved", subject: "s3://bare/1", data: #"{"location":"s3://archive/1"}"#, id: "h5"),
         ]
         var seen = Set<String>()
         for value in events {
@@ -271,5 +272,6 @@ func facts(_ classification: [String], owner: String? = "team-a", category: Stri
         #expect(seen.contains("traceparent=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))
         #expect(seen.contains("legal-hold=true"))
         #expect(seen.contains("policy-version=4"))
+        #expect(seen.contains("data-owner=team-a") && seen.contains("data-owner="))
     }
 }

@@ -83,14 +83,20 @@ public final class Decision: Sendable, Equatable {
     /// (at least 64 bytes) or borrowed from the decision: no allocation per event.
     public func forEachContextHeaderBytes(scratch: UnsafeMutableBufferPointer<UInt8>,
                                           _ body: (String, UnsafeRawBufferPointer) throws -> Void) rethrows {
-        try withBytes(of: policy.id) { try body("policy-id", $0) }
-        try body("policy-version", UnsafeRawBufferPointer(start: scratch.baseAddress, count: DecimalText.write(policy.version, into: scratch)))
-        try withBytes(of: policy.digest) { try body("policy-digest", $0) }
+        // Stored properties read in place (`policy`, `owner`: computed, they return copies).
+        try withBytes(of: basis.policy.id) { try body("policy-id", $0) }
+        try body("policy-version", UnsafeRawBufferPointer(start: scratch.baseAddress,
+                                                          count: DecimalText.write(basis.policy.version, into: scratch)))
+        try withBytes(of: basis.policy.digest) { try body("policy-digest", $0) }
         Hex.put(identifier.high, into: scratch, at: 0)
         Hex.put(identifier.low, into: scratch, at: 16)
         try body("decision-id", UnsafeRawBufferPointer(start: scratch.baseAddress, count: 32))
         try withBytes(of: classificationText) { try body("data-classification", $0) }
-        try withBytes(of: owner ?? "") { try body("data-owner", $0) }
+        if let owner = basis.owner {
+            try withBytes(of: owner) { try body("data-owner", $0) }
+        } else {
+            try body("data-owner", UnsafeRawBufferPointer(start: scratch.baseAddress, count: 0))
+        }
         try withBytes(of: retention.retentionClass) { try body("retention-class", $0) }
         try withBytes(of: retention.action.rawValue) { try body("retention-action", $0) }
         if let expiresAt {
