@@ -172,18 +172,31 @@ func facts(_ classification: [String], owner: String? = "team-a", category: Stri
             ("location", { $0.location = "s3://us" }),
             ("creation time", { $0.createdAt = Timestamp(rfc3339: "2026-10-01T00:00:00Z")! }),
             ("legal hold", { $0.holds = ["h1"] }),
+            // Changed in place, not assigned: the state must notice these too.
+            ("legal hold placed", { $0.holds.append("h2") }),
+            ("inherited classification added", { $0.inheritedClassification.append("secret") }),
         ]
         for (input, change) in changes {
             var state = base
             change(&state)
             let (decision, isNew) = decide(&state)
             #expect(isNew && decision !== first, "a change of \(input) makes a new decision")
+            let (kept, isKeptNew) = decide(&state)
+            #expect(!isKeptNew && kept === decision, "after the \(input) change, the new decision stays in force")
         }
+        // A decision set from outside (a restored or propagated one) is checked in full once.
+        var replaced = base
+        replaced.decision = nil
+        #expect(decide(&replaced).1, "a state without a decision gets one")
         var underNext = base
         #expect(decide(&underNext, policy: nextVersion).1, "a new policy version makes a new decision")
         var inVariant = base
-        #expect(decide(&inVariant, policy: policy, rollout: Decision.Rollout(flag: "f", variant: "v5", mode: "enforce")).1,
-                "a rollout variant makes a new decision")
+        let v5 = Decision.Rollout(flag: "f", variant: "v5", mode: "enforce")
+        #expect(decide(&inVariant, policy: policy, rollout: v5).1, "a rollout variant makes a new decision")
+        #expect(!decide(&inVariant, policy: policy, rollout: v5).1, "the same variant keeps it")
+        #expect(decide(&inVariant, policy: policy, rollout: Decision.Rollout(flag: "f", variant: "v4", mode: "enforce")).1,
+                "another variant makes a new decision")
+        #expect(decide(&inVariant, policy: policy).1, "no variant any more makes a new decision")
     }
 
     @Test func entitiesReachedByOneEventGetDecisionIdsOfTheirOwn() throws {

@@ -43,7 +43,8 @@ public final class Decision: Sendable, Equatable {
                 retention: RetentionOutcome, expiresAt: Timestamp?, isOnLegalHold: Bool, previousDecisionId: DecisionID?,
                 basis: DecisionBasis) {
         precondition(basis.policy == policy && basis.effectiveClassification == effectiveClassification
-                     && basis.owner == owner && basis.isOnLegalHold == isOnLegalHold, "a decision must agree with its basis")
+                     && basis.owner == owner && basis.isOnLegalHold == isOnLegalHold
+                     && basis.rolloutVariant == rollout?.variant, "a decision must agree with its basis")
         identifier = id
         self.entity = entity
         self.at = at
@@ -55,6 +56,14 @@ public final class Decision: Sendable, Equatable {
         self.basis = basis
         rolloutDetail = rollout.map(RolloutDetail.init)
         classificationText = effectiveClassification.joined(separator: ",")
+    }
+
+    /// Whether the rollout variant in the basis is `variant`, read from the rollout (its box
+    /// sits in the lines every header read loads; the basis's copy lies two lines further).
+    @inline(__always)
+    func hasRolloutVariant(_ variant: String?) -> Bool {
+        guard let rolloutDetail else { return variant == nil }
+        return rolloutDetail.rollout.variant == variant
     }
 
     /// The policy-context headers this decision puts on every event it governs.
@@ -186,10 +195,12 @@ public struct DecisionBasis: Sendable, Equatable {
     @inline(__always)
     func isSame(policy: PolicyReference, rolloutVariant: String?, effectiveClassification: [String],
                 state: borrowing EntityState) -> Bool {
-        createdAt == state.createdAt && isOnLegalHold == state.isOnLegalHold && self.policy == policy
-            && owner == state.owner && self.rolloutVariant == rolloutVariant
-            && self.effectiveClassification == effectiveClassification && category == state.category
-            && jurisdiction == state.jurisdiction && origin == state.origin && location == state.location
+        // In the order the fields are stored: an attribute that changed is found before the
+        // lines past it are loaded (the basis spans three).
+        isOnLegalHold == state.isOnLegalHold && self.policy == policy && owner == state.owner
+            && self.rolloutVariant == rolloutVariant && self.effectiveClassification == effectiveClassification
+            && category == state.category && jurisdiction == state.jurisdiction && origin == state.origin
+            && location == state.location && createdAt == state.createdAt
     }
 
     /// Feeds every input to `sink`, each followed by a 0x1F separator (an absent value as

@@ -169,11 +169,20 @@ public struct DecisionMaker: Sendable {
                 isNew: inout Bool) -> Decision? {
         guard let policy else { return state.decision }
         let effective = state.effectiveClassification
-        if let current = state.decision,
-           current.basis.isSame(policy: policy.reference, rolloutVariant: rollout?.variant, effectiveClassification: effective,
-                                state: state) {
-            isNew = false
-            return current
+        if let current = state.decision {
+            // Attributes unchanged since the decision was made or last checked: only the policy
+            // and the rollout variant can differ (read from the lines the headers read too).
+            if state.decisionCheck.isCurrent, current.basis.policy == policy.reference,
+               current.hasRolloutVariant(rollout?.variant) {
+                isNew = false
+                return current
+            }
+            if current.basis.isSame(policy: policy.reference, rolloutVariant: rollout?.variant,
+                                    effectiveClassification: effective, state: state) {
+                state.decisionCheck.isCurrent = true
+                isNew = false
+                return current
+            }
         }
         let basis = DecisionBasis(policy: policy.reference, rolloutVariant: rollout?.variant,
                                   effectiveClassification: effective, owner: state.owner, category: state.category,
@@ -187,6 +196,7 @@ public struct DecisionMaker: Sendable {
                                 owner: state.owner, retention: retention.outcome, expiresAt: retention.expiresAt,
                                 isOnLegalHold: state.isOnLegalHold, previousDecisionId: state.decision?.identifier, basis: basis)
         state.decision = decision
+        state.decisionCheck.isCurrent = true
         isNew = true
         return decision
     }

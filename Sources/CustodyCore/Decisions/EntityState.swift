@@ -7,13 +7,19 @@ public struct EntityState: Sendable, Equatable {
     /// Fixed for the life of the state: `EntityStore` finds a state by comparing it.
     public let entity: EntityID
     /// The `created` event's time, or the first event's time for a bare entity.
-    public var createdAt: Timestamp
-    public var decision: Decision?
+    public var createdAt: Timestamp {
+        didSet { decisionCheck.isCurrent = false }
+    }
+    public var decision: Decision? {
+        didSet { decisionCheck.isCurrent = false }
+    }
     /// Fingerprints of the last `RecentEvents.capacity` events (`source` + `id`).
     public var recentEvents = RecentEvents()
     /// True once a `created` event was seen (false: a bare entity made up by another event).
     public var wasCreated: Bool
     public var isDeleted: Bool
+    /// Whether `decision` was made, or last found to be, for the attributes as they are now.
+    var decisionCheck = DecisionCheck()
     public var ownClassification: [String] {
         didSet { refreshEffective() }
     }
@@ -33,25 +39,42 @@ public struct EntityState: Sendable, Equatable {
     public var effectiveClassification: [String] { facts.classification }
     public var owner: String? {
         get { facts.owner }
-        set { facts.owner = newValue }
+        set {
+            facts.owner = newValue
+            decisionCheck.isCurrent = false
+        }
     }
     public var category: String? {
         get { facts.category }
-        set { facts.category = newValue }
+        set {
+            facts.category = newValue
+            decisionCheck.isCurrent = false
+        }
     }
     public var jurisdiction: String? {
         get { facts.jurisdiction }
-        set { facts.jurisdiction = newValue }
+        set {
+            facts.jurisdiction = newValue
+            decisionCheck.isCurrent = false
+        }
     }
     public var location: String? {
         get { facts.location }
-        set { facts.location = newValue }
+        set {
+            facts.location = newValue
+            decisionCheck.isCurrent = false
+        }
     }
     public var origin: String? {
         get { facts.origin }
-        set { facts.origin = newValue }
+        set {
+            facts.origin = newValue
+            decisionCheck.isCurrent = false
+        }
     }
-    public var holds: [String]
+    public var holds: [String] {
+        didSet { decisionCheck.isCurrent = false }
+    }
     public var inputs: [EntityID]
     public var maskedInputs: [EntityID]
     public var outputs: [EntityID]
@@ -74,6 +97,7 @@ public struct EntityState: Sendable, Equatable {
     }
 
     private mutating func refreshEffective() {
+        decisionCheck.isCurrent = false
         facts.classification = inheritedClassification.isEmpty ? ownClassification
             : SortedStrings.union(ownClassification, inheritedClassification)
     }
@@ -159,4 +183,18 @@ public final class PurgeMark: Sendable, Equatable {
     public static func == (left: PurgeMark, right: PurgeMark) -> Bool {
         left.decision == right.decision && left.requestedAt == right.requestedAt && left.isOverdueRaised == right.isOverdueRaised
     }
+}
+
+/// Whether the decision in force was made, or last found to be, for the entity's attributes as
+/// they are now: every change to an attribute a decision's basis holds (creation time, holds,
+/// classification, owner, category, jurisdiction, origin, location) and every decision set
+/// clears it. `decide` then compares only the policy and the rollout variant, not the whole
+/// basis: its far end is two cache lines of the decision that no header reads.
+///
+/// A cache of `decide`'s, not part of the state's value: states that differ only in it are equal,
+/// and the changelog does not hold it (a restored state compares the whole basis once).
+struct DecisionCheck: Sendable, Equatable {
+    var isCurrent = false
+
+    static func == (_: DecisionCheck, _: DecisionCheck) -> Bool { true }
 }
