@@ -7,13 +7,17 @@ public struct PolicyEvaluator: Sendable {
     public func retention(_ policy: Policy, facts: MatchFacts, createdAt: Timestamp?, isOnLegalHold: Bool,
                           explain: Bool = false) -> RetentionResult {
         var explanation: [String] = []
-        for (index, rule) in policy.retentionRules.enumerated() {
-            if !rule.when.matches(facts) {
-                if explain, let reason = rule.when.mismatch(facts) {
-                    explanation.append("retention.rules[\(index)] (\(rule.outcome.retentionClass)) did not match: \(reason)")
+        // Rules read in place (as in `access`): bound to a variable per iteration, each rule
+        // tried was copied (a retain and a release of every reference in its condition).
+        let rules = policy.retentionRules
+        for index in rules.indices {
+            if !rules[index].when.matches(facts) {
+                if explain, let reason = rules[index].when.mismatch(facts) {
+                    explanation.append("retention.rules[\(index)] (\(rules[index].outcome.retentionClass)) did not match: \(reason)")
                 }
                 continue
             }
+            let rule = rules[index]
             if explain { explanation.append("retention.rules[\(index)] (\(rule.outcome.retentionClass)) matched: when \(rule.when.summary)") }
             return RetentionResult(outcome: rule.outcome, ruleIndex: index,
                                    expiresAt: createdAt.map(rule.outcome.keep.added(to:)),
@@ -34,13 +38,15 @@ public struct PolicyEvaluator: Sendable {
     public func access(_ policy: Policy, facts: MatchFacts, requestedFields: [String] = [],
                        explain: Bool = false) -> AccessResult {
         var explanation: [String] = []
-        for (index, rule) in policy.accessRules.enumerated() {
-            if !rule.when.matches(facts) {
-                if explain, let reason = rule.when.mismatch(facts) {
-                    explanation.append("access.rules[\(index)] (\(rule.effect.rawValue)) did not match: \(reason)")
+        let rules = policy.accessRules
+        for index in rules.indices {
+            if !rules[index].when.matches(facts) {
+                if explain, let reason = rules[index].when.mismatch(facts) {
+                    explanation.append("access.rules[\(index)] (\(rules[index].effect.rawValue)) did not match: \(reason)")
                 }
                 continue
             }
+            let rule = rules[index]
             if explain { explanation.append("access.rules[\(index)] (\(rule.effect.rawValue)) matched: when \(rule.when.summary)") }
             var masked: [String] = []
             if rule.effect == .mask {
