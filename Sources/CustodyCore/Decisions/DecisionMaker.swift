@@ -1,3 +1,5 @@
+import Crypto
+
 /// Applies one lifecycle event to an entity's state and decides: a new decision when the
 /// decision's basis changed, the access outcome for `accessed`, and the alerts it raises.
 /// Pure: the processor supplies the state and persists the result.
@@ -203,19 +205,29 @@ public struct DecisionMaker: Sendable {
 
     /// 32 hex digits of SHA-256 over the entity, the event key and the decision basis.
     public static func decisionId(entity: EntityID, eventKey: EventKey, basis: DecisionBasis) -> DecisionID {
-        // The entity first: one event reaches many entities through lineage (and a policy
-        // change all of them), and each of their decisions needs an id of its own.
-        func feed<Sink: HashInputSink>(_ sink: inout Sink) {
-            sink.add(entity.value)
-            sink.add(0x1F)
-            sink.add(eventKey.source)
-            sink.add(0x1F)
-            sink.add(eventKey.id)
-            sink.add(0x1F)
-            basis.feed(&sink)
-        }
-        // Counted, then written into one buffer (on the stack when small): no array per decision.
-        return DecisionID(hashing: { feed(&$0) }, { feed(&$0) })
+        // Counted, then written into one buffer. No closure: one that captured the basis (the
+        // stack buffer's, or a feed function's) copied it, a retain and a release of each of
+        // its references, for every decision; a heap buffer costs less.
+        var length = HashInputLength()
+        feedIdInput(&length, entity: entity, eventKey: eventKey, basis: basis)
+        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: length.count)
+        defer { buffer.deallocate() }
+        var writer = HashInputWriter(buffer)
+        feedIdInput(&writer, entity: entity, eventKey: eventKey, basis: basis)
+        return DecisionID(prefixOf: SHA256.hash(data: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[..<writer.count]))))
+    }
+
+    /// The entity first: one event reaches many entities through lineage (and a policy change
+    /// all of them), and each of their decisions needs an id of its own.
+    private static func feedIdInput<Sink: HashInputSink>(_ sink: inout Sink, entity: EntityID, eventKey: EventKey,
+                                                         basis: DecisionBasis) {
+        sink.add(entity.value)
+        sink.add(0x1F)
+        sink.add(eventKey.source)
+        sink.add(0x1F)
+        sink.add(eventKey.id)
+        sink.add(0x1F)
+        basis.feed(&sink)
     }
 }
 
