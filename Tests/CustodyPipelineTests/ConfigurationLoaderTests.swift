@@ -67,4 +67,27 @@ import Testing
             #expect(error.problems.filter { $0.file == "custody.yaml" }.allSatisfy { $0.description.hasPrefix("custody.yaml: error: ") })
         }
     }
+
+    /// The processor keeps an entity's state with its partition: only the range assignor keeps
+    /// partition P of every topic it reads on one member.
+    @Test func anAssignorOtherThanRangeIsRefusedFromTheFileAndFromTheEnvironment() throws {
+        for strategy in ["cooperative-sticky", "roundrobin"] {
+            do {
+                _ = try load("policies: [p.yaml]\nkafka: {properties: {partition.assignment.strategy: \(strategy)}}\n")
+                Issue.record("accepted \(strategy)")
+            } catch {
+                let problem = error.problems.first { $0.path == "kafka.properties.partition.assignment.strategy" }
+                #expect(problem?.file == "custody.yaml" && problem?.fix == "remove it: Custody uses range")
+                #expect(problem?.message.contains(strategy) == true)
+            }
+        }
+        do {
+            _ = try load("policies: [p.yaml]\n", environment: ["CUSTODY_KAFKA_PROPERTIES_PARTITION_ASSIGNMENT_STRATEGY": "cooperative-sticky"])
+            Issue.record("accepted cooperative-sticky from the environment")
+        } catch {
+            #expect(error.problems.contains { $0.path == "kafka.properties.partition.assignment.strategy" })
+        }
+        let explicit = try load("policies: [p.yaml]\nkafka: {properties: {partition.assignment.strategy: range}}\n")
+        #expect(explicit.kafka.properties["partition.assignment.strategy"] == "range")
+    }
 }

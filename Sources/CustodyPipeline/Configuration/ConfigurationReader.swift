@@ -77,6 +77,15 @@ struct ConfigurationReader {
                     problem("kafka.properties", "must be a mapping of librdkafka properties", fix: "write e.g. {security.protocol: SSL}")
                 }
             }
+            // The range assignor gives partition P of the input, rekey, access-count and changelog
+            // topics to one member, which keeps the state of P's entities. Any other assignor
+            // splits them (and cooperative-sticky can abort librdkafka before 2.3.0).
+            if let strategy = configuration.kafka.properties["partition.assignment.strategy"], strategy != "range" {
+                problem("kafka.properties.partition.assignment.strategy",
+                        "'\(strategy)' would give partition P of the input, rekey and changelog topics to different members; "
+                            + "Custody keeps an entity's state with its partition",
+                        fix: "remove it: Custody uses range")
+            }
         }
         if let topics = object(root["topics"], "topics", allowed: Self.topicRoles) {
             for role in Self.topicRoles {
