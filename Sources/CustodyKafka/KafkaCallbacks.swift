@@ -111,7 +111,7 @@ final class KafkaCallbacks: @unchecked Sendable {
     private func rebalance(_ handle: OpaquePointer, _ code: rd_kafka_resp_err_t,
                            _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
         let partitions = TopicPartitionList.read(list).map(\.topicPartition)
-        let isCooperative = rd_kafka_rebalance_protocol(handle).map { String(cString: $0) } == "COOPERATIVE"
+        let isCooperative = Self.rebalanceProtocol(handle) == "COOPERATIVE"
         let listener = rebalanceListener
         if code == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
             if isCooperative {
@@ -135,6 +135,11 @@ final class KafkaCallbacks: @unchecked Sendable {
                 rd_kafka_assign(handle, nil)
             }
         }
+    }
+
+    /// "EAGER" or "COOPERATIVE" once the member has joined; "NONE" before, or outside a group.
+    static func rebalanceProtocol(_ handle: OpaquePointer) -> String {
+        rd_kafka_rebalance_protocol(handle).map { String(cString: $0) } ?? "NONE"
     }
 
     static func from(_ handle: OpaquePointer) -> KafkaCallbacks? {

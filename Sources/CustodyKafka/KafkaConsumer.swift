@@ -161,7 +161,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// The group's rebalance protocol once this member has joined: "EAGER" or "COOPERATIVE"
     /// ("NONE" before it has joined, or when it reads assigned partitions outside a group).
     public var rebalanceProtocol: String {
-        rd_kafka_rebalance_protocol(client.handle).map { String(cString: $0) } ?? "NONE"
+        KafkaCallbacks.rebalanceProtocol(client.handle)
     }
 
     public func pause(_ partitions: [TopicPartition]) throws {

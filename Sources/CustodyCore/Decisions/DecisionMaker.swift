@@ -170,7 +170,6 @@ public struct DecisionMaker: Sendable {
                 eventKey: @autoclosure () -> EventKey, policy: Policy?, rollout: Decision.Rollout?,
                 isNew: inout Bool) -> Decision? {
         guard let policy else { return state.decision }
-        let effective = state.effectiveClassification
         if let current = state.decision {
             // Attributes unchanged since the decision was made or last checked: only the policy
             // and the rollout variant can differ (read from the lines the headers read too).
@@ -180,12 +179,13 @@ public struct DecisionMaker: Sendable {
                 return current
             }
             if current.basis.isSame(policy: policy.reference, rolloutVariant: rollout?.variant,
-                                    effectiveClassification: effective, state: state) {
+                                    effectiveClassification: state.effectiveClassification, state: state) {
                 state.decisionCheck.isCurrent = true
                 isNew = false
                 return current
             }
         }
+        let effective = state.effectiveClassification
         let basis = DecisionBasis(policy: policy.reference, rolloutVariant: rollout?.variant,
                                   effectiveClassification: effective, owner: state.owner, category: state.category,
                                   jurisdiction: state.jurisdiction, origin: state.origin, location: state.location,
