@@ -35,6 +35,8 @@ let package = Package(
             pkgConfig: "libtcmalloc_minimal",
             providers: [.apt(["libgoogle-perftools-dev"])]
         ),
+        // A cache-line prefetch hint for the entity store (a header, nothing to link).
+        .systemLibrary(name: "CPrefetch"),
         .target(
             name: "CustodyKafka",
             dependencies: [
@@ -45,6 +47,7 @@ let package = Package(
         .target(
             name: "CustodyCore",
             dependencies: [
+                "CPrefetch",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),

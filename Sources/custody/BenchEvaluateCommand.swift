@@ -33,8 +33,8 @@ extension BenchCommand {
             let start = DispatchTime.now().uptimeNanoseconds
             for pass in 0..<passes {
                 if pass > 0 { stream.nextPass() }
-                for value in stream.values {
-                    evaluator.process(value: value)?.forEachBytes { name, value in headerBytes &+= name.utf8.count &+ value.count }
+                evaluator.process(values: stream.values) { headers in
+                    headers?.forEachBytes { name, value in headerBytes &+= name.utf8.count &+ value.count }
                 }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -66,6 +66,20 @@ import Testing
         }
         #expect(harness.index.count == model.count)
         for key in 0..<600 { #expect(harness.find(key).slot == model[key], "key \(key) at the end") }
+        // The prefetch candidate: the slot of the first key along the probe path with the
+        // same tag, unconfirmed; nil only when no held key shares the tag. With a tag per key
+        // it is the key's own slot.
+        for key in 0..<600 {
+            let tag = harness.hashes[key]! >> 32
+            let candidate = harness.index.candidate(hash: harness.hashes[key]!)
+            let sharing = model.filter { harness.hashes[$0.key]! >> 32 == tag }
+            if let candidate {
+                #expect(sharing.values.contains(candidate), "key \(key)")
+            } else {
+                #expect(sharing.isEmpty, "key \(key)")
+            }
+            if tags == 100_000 { #expect(candidate == model[key], "key \(key)") }
+        }
         var slots: [Int] = []
         harness.index.forEachSlot { slots.append($0) }
         #expect(slots.sorted() == model.values.sorted())
