@@ -7,31 +7,63 @@ extension Processor {
     static let internalHeaders: Set<String> = ["custody-original-key", "custody-original-topic",
                                                "custody-original-partition", "custody-original-offset"]
 
+    /// What a record is, found before its turn: one of Custody's own (told by its
+    /// `custody-kind` header), or a lifecycle event, decoded or rejected.
+    enum Intake {
+        case accessCount
+        case propagationStep
+        case event(Result<LifecycleEvent, EventError>)
+    }
+
+    func intake(_ record: borrowing ConsumerRecord) -> Intake {
+        switch record.headers.last(named: "custody-kind")?.stringValue {
+        case "access-count"?:
+            return .accessCount
+        case Self.propagationKind?:
+            return .propagationStep
+        default:
+            do {
+                return .event(.success(try decoder.decode(value: record.value,
+                                                          header: { name in record.headers.last(named: name)?.value ?? nil },
+                                                          cache: &decodingCache)))
+            } catch {
+                return .event(.failure(error))
+            }
+        }
+    }
+
+    /// Asks the processor to load the state of the intake's entity, in the task of
+    /// `partition`, while the records before it are handled (`EntityStore.prefetch`).
+    func prefetchState(of intake: borrowing Intake?, partition: Int32) {
+        switch intake {
+        case let .event(.success(event))?: tasks[partition]?.entities.prefetch(event.subject)
+        default: break
+        }
+    }
+
     /// `record` is taken over: the tagged copy's job holds it without a copy (a copy retains
     /// its topic, key, value and headers here, and the output thread releases them again).
-    func handle(_ record: consuming ConsumerRecord) throws {
+    /// `intake` is `intake(record)`, found ahead of the record's turn.
+    func handle(_ record: consuming ConsumerRecord, intake: consuming Intake) throws {
         let (source, offset, partition) = (record.topicPartition, record.offset, record.partition)
         defer {
             pendingOffsets[source] = offset + 1
         }
-        switch record.headers.last(named: "custody-kind")?.stringValue {
-        case "access-count"?:
+        let event: LifecycleEvent
+        switch consume intake {
+        case .accessCount:
             try handleAccessCount(record)
             return
-        case Self.propagationKind?:
+        case .propagationStep:
             try handleStep(record)
             return
-        default:
-            break
-        }
-        metrics.countIn()
-        let event: LifecycleEvent
-        do {
-            event = try decoder.decode(value: record.value, header: { name in record.headers.last(named: name)?.value ?? nil },
-                                       cache: &decodingCache)
-        } catch {
+        case let .event(.failure(error)):
+            metrics.countIn()
             try deadLetter(record, code: error.code.rawValue, message: error.message)
             return
+        case let .event(.success(decoded)):
+            metrics.countIn()
+            event = decoded
         }
         if record.topic == configuration.topics.input {
             // Compared on the bytes: no array per record for the subject when it is the key.

@@ -139,8 +139,19 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         var records: [ConsumerRecord] = []
         swap(&records, &batch)
         defer { swap(&records, &batch) }
-        // When `handle` throws, the records after the failing one stay in place.
-        for index in records.indices { try handle(records.moveOut(at: index, leaving: Self.handled)) }
+        // Each record is decoded before the one ahead of it is handled, and the state of its
+        // entity prefetched: with many entities, finding a state is a wait on memory, which
+        // then overlaps the handling of the record before. When `handle` throws, the records
+        // after the failing one stay in place.
+        guard !records.isEmpty else { return }
+        var current = intake(records[0])
+        for index in records.indices {
+            let next = index + 1 < records.count ? intake(records[index + 1]) : nil
+            if index + 1 < records.count { prefetchState(of: next, partition: records[index + 1].partition) }
+            try handle(records.moveOut(at: index, leaving: Self.handled), intake: current)
+            guard let next else { return }
+            current = next
+        }
     }
 
     /// What a handled record leaves in the batch (it holds nothing).
