@@ -46,17 +46,7 @@ struct EntitySlotIndex {
     /// The slot of the first entry whose tag matches `hash`, unconfirmed (nil when none
     /// does): where a state is probably held, to prefetch it.
     @inline(__always)
-    func candidate(hash: Int) -> Int? {
-        let tag = Self.tag(hash)
-        let mask = entries.count - 1
-        var position = Self.home(tag, mask: mask)
-        while true {
-            let entry = entries[position]
-            if entry == 0 { return nil }
-            if entry & Self.tagMask == tag { return Int(truncatingIfNeeded: entry & Self.slotMask) &- 1 }
-            position = (position &+ 1) & mask
-        }
-    }
+    func candidate(hash: Int) -> Int? { find(hash: hash) { _ in true }.slot }
 
     /// Stores `slot` for `hash` at `probe`'s position, which `find` returned without a slot.
     mutating func insert(hash: Int, slot: Int, at probe: Probe) {

@@ -146,8 +146,13 @@ public final class Processor: KafkaRebalanceListener, @unchecked Sendable {
         guard !records.isEmpty else { return }
         var current = intake(records[0])
         for index in records.indices {
-            let next = index + 1 < records.count ? intake(records[index + 1]) : nil
-            if index + 1 < records.count { prefetchState(of: next, partition: records[index + 1].partition) }
+            let next: Intake?
+            if index + 1 < records.count {
+                next = intake(records[index + 1])
+                prefetchState(of: next, partition: records[index + 1].partition)
+            } else {
+                next = nil
+            }
             try handle(records.moveOut(at: index, leaving: Self.handled), intake: current)
             guard let next else { return }
             current = next
