@@ -30,6 +30,25 @@ public struct EntityStore: Sendable {
         custody_prefetch(base + 192)
     }
 
+    /// Asks the processor to load the heap objects that the entity's state refers to
+    /// (`EntityState.prefetchReferences`). Call it a record after `prefetch` for the same
+    /// entity: before the state's own lines arrive, reading its references waits on them.
+    @inline(__always)
+    public func prefetchReferences(_ entity: EntityID) { prefetchReferences(hash: entity.hashBits) }
+
+    /// The same by the id's hash (`EntityID.hashBits`): an event held as an optional lends
+    /// its hash without a copy of its id.
+    @inline(__always)
+    func prefetchReferences(hash: Int) {
+        guard let slot = index.candidate(hash: hash) else { return }
+        Self.prefetchReferences(of: &states.pointer(slot).pointee)
+    }
+
+    /// Lent in place: reading the slot's `pointee` copied the state first.
+    private static func prefetchReferences(of state: inout EntityState?) {
+        state?.prefetchReferences()
+    }
+
     /// The entity's slot when it is held.
     @inline(__always)
     private func slot(of entity: EntityID) -> Int? { probe(entity).slot }

@@ -23,17 +23,25 @@ public struct StreamEvaluator: Sendable {
     }
 
     /// Processes structured-mode record values in order and hands `each` the header values of
-    /// each (nil when rejected), as `process(value:)` one by one would. Each record is decoded
-    /// before the one ahead of it is evaluated, and the state of its entity is prefetched
-    /// (`EntityStore.prefetch`): with many entities, finding the state is a wait on memory,
-    /// which then overlaps the evaluation of the record before.
-    public mutating func process(values: [[UInt8]], each: (EventHeaders?) -> Void) {
-        guard !values.isEmpty else { return }
-        var current = decode(values[0], prefetching: false)
-        for index in values.indices {
-            let next = index + 1 < values.count ? decode(values[index + 1], prefetching: true) : nil
-            each(evaluate(current))
-            current = next
+    /// each (nil when rejected), as `process(value:)` one by one would. With many entities,
+    /// finding a state and the objects it refers to is a wait on memory, so the work is
+    /// staged two records deep: while record i is evaluated, record i+2 is decoded and the
+    /// lines of its entity's state prefetched (`EntityStore.prefetch`), and for record i+1,
+    /// whose state arrived meanwhile, the objects its state refers to are prefetched
+    /// (`EntityStore.prefetchReferences`). Events move from stage to stage (`consume`): a
+    /// copy retained and released each of their strings and lists.
+    public mutating func process<Values: RandomAccessCollection<[UInt8]>>(values: Values, each: (EventHeaders?) -> Void)
+    where Values.Index == Int {
+        let start = values.startIndex, end = values.endIndex
+        guard start < end else { return }
+        var current = decode(values[start], prefetching: false)
+        var next = start + 1 < end ? decode(values[start + 1], prefetching: true) : nil
+        for index in start..<end {
+            let ahead = index + 2 < end ? decode(values[index + 2], prefetching: true) : nil
+            if let hash = next?.subject.hashBits { states.prefetchReferences(hash: hash) }
+            each(evaluate(consume current))
+            current = consume next
+            next = consume ahead
         }
     }
 
