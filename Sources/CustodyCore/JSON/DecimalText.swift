@@ -4,24 +4,47 @@ enum DecimalText {
     /// Room `write` needs: 20 digits and a sign.
     static let capacity = 21
 
-    /// Writes `value` into `buffer` (at least `capacity` bytes); returns its length.
+    /// "00" to "99": two digits per division (a decision id's input holds a 13-digit time).
+    private static let pairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
+
+    /// Writes `value` into `buffer` (at least `capacity` bytes), as `String(value)` spells
+    /// it; returns its length.
     static func write(_ value: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        precondition(buffer.count >= capacity, "room for \(capacity) bytes")
+        let base = buffer.baseAddress!, pairs = Self.pairs.utf8Start
         var magnitude = value.magnitude
-        var digits = 0
-        repeat {
-            buffer[20 - digits] = UInt8(48 + magnitude % 10)
-            magnitude /= 10
-            digits += 1
-        } while magnitude > 0
-        var length = 0
-        if value < 0 {
-            buffer[0] = UInt8(ascii: "-")
-            length = 1
+        let length = (value < 0 ? 1 : 0) + digitCount(magnitude)
+        var end = length
+        while magnitude >= 100 {
+            let pair = Int(magnitude % 100) &* 2
+            magnitude /= 100
+            end &-= 2
+            base[end] = pairs[pair]
+            base[end &+ 1] = pairs[pair &+ 1]
         }
-        for index in 0..<digits {
-            buffer[length] = buffer[21 - digits + index]
-            length += 1
+        if magnitude >= 10 {
+            let pair = Int(magnitude) &* 2
+            base[end &- 2] = pairs[pair]
+            base[end &- 1] = pairs[pair &+ 1]
+        } else {
+            base[end &- 1] = UInt8(truncatingIfNeeded: 48 &+ magnitude)
         }
+        if value < 0 { base[0] = UInt8(ascii: "-") }
         return length
+    }
+
+    /// Decimal digits of `magnitude` (1 for zero).
+    private static func digitCount(_ magnitude: UInt) -> Int {
+        var count = 1
+        var limit: UInt = 10
+        while count < 20, magnitude >= limit {
+            count += 1
+            limit &*= 10
+        }
+        return count
     }
 }
