@@ -242,6 +242,34 @@ func errorCode(_ value: [UInt8]?, headers: (String) -> [UInt8]? = structuredHead
         #expect(decoded.dropLast().allSatisfy { storage($0.source) == storage(decoded[0].source) },
                 "one string for every event of one source")
     }
+
+    /// An access's roles and fields recur as classifications do, and are kept apart from them
+    /// and from each other: a list of one kind is never handed out as another's, and lists
+    /// that start alike stay distinct.
+    @Test func recurringRolesAndFieldsAreShared() throws {
+        func access(roles: String, fields: String, id: String) -> [UInt8] {
+            Array(#"{"specversion":"1.0","id":"\#(id)","source":"//s","type":"data.lifecycle.accessed","time":"2026-11-29T08:00:00Z","subject":"s3://lake/raw/a","data":{"principal":{"id":"u1","roles":\#(roles)},"purpose":"support","fields":\#(fields)}}"#.utf8)
+        }
+        func storage(_ list: [String]) -> UnsafePointer<String>? { list.withUnsafeBufferPointer { $0.baseAddress } }
+        let shapes = [(#"["admin"]"#, #"["email"]"#), (#"["admin","support"]"#, #"["email","phone"]"#),
+                      (#"["email"]"#, #"["admin"]"#), (#"["admin"]"#, #"["email"]"#)]
+        var cache = DecodingCache()
+        var decoded: [EventData.Accessed] = []
+        for (index, shape) in shapes.enumerated() {
+            let value = access(roles: shape.0, fields: shape.1, id: "e\(index)")
+            let plain = try EventDecoder().decode(value: value, header: structuredHeaders)
+            let shared = try EventDecoder().decode(value: value, header: structuredHeaders, cache: &cache)
+            #expect(shared == plain)
+            guard case let .accessed(accessed) = shared.data else { Issue.record("not an access"); return }
+            decoded.append(accessed)
+        }
+        #expect(decoded.map(\.roles) == [["admin"], ["admin", "support"], ["email"], ["admin"]])
+        #expect(decoded.map(\.fields) == [["email"], ["email", "phone"], ["admin"], ["email"]])
+        #expect(storage(decoded[3].roles) == storage(decoded[0].roles), "roles seen before are shared")
+        #expect(storage(decoded[3].fields) == storage(decoded[0].fields), "fields seen before are shared")
+        #expect(storage(decoded[2].roles) != storage(decoded[0].fields), "a fields list is not handed out as roles")
+        #expect(storage(decoded[1].roles) != storage(decoded[0].roles))
+    }
 }
 
 /// A small deterministic generator for reproducible mutation tests.

@@ -12,7 +12,7 @@ enum DataFastPath {
             var classification: [String]?
             guard members(&reader, { key, reader in
                 guard classification == nil, key.is("classification") else { return false }
-                classification = cache.classification(&reader) { $0.readNonEmptyStrings() }
+                classification = cache.list(.classification, &reader) { $0.readNonEmptyStrings() }
                 return classification != nil
             }), let classification else { return nil }
             return .classified(classification: classification)
@@ -22,7 +22,7 @@ enum DataFastPath {
         case .moved:
             guard let location = single(&reader, "location") else { return nil }
             return .moved(location: location)
-        case .accessed: return accessed(&reader)
+        case .accessed: return accessed(&reader, cache: &cache)
         case .holdPlaced, .holdReleased: return hold(&reader, type: type)
         case .deleted: return deleted(&reader)
         }
@@ -34,7 +34,7 @@ enum DataFastPath {
         var jurisdiction: String??, location: String??, origin: String??
         guard members(&reader, { key, reader in
             if key.is("classification"), classification == nil {
-                classification = cache.classification(&reader) { $0.readNonEmptyStrings() }
+                classification = cache.list(.classification, &reader) { $0.readNonEmptyStrings() }
                 return classification != nil
             }
             if key.is("owner"), owner == nil { owner = reader.readNonEmptyString(); return owner != nil }
@@ -78,7 +78,7 @@ enum DataFastPath {
                                           masked: masked ?? []))
     }
 
-    private static func accessed(_ reader: inout JSONReader) -> EventData? {
+    private static func accessed(_ reader: inout JSONReader, cache: inout DecodingCache) -> EventData? {
         var principalId: String?, roles: [String]?
         var purpose: String?, fields: [String]?
         var records: Int?
@@ -88,12 +88,18 @@ enum DataFastPath {
                 sawPrincipal = true
                 return members(&reader) { key, reader in
                     if key.is("id"), principalId == nil { principalId = reader.readNonEmptyString(); return principalId != nil }
-                    if key.is("roles"), roles == nil { roles = reader.readNonEmptyStrings(); return roles != nil }
+                    if key.is("roles"), roles == nil {
+                        roles = cache.list(.roles, &reader) { $0.readNonEmptyStrings() }
+                        return roles != nil
+                    }
                     return false
                 }
             }
             if key.is("purpose"), purpose == nil { purpose = reader.readNonEmptyString(); return purpose != nil }
-            if key.is("fields"), fields == nil { fields = reader.readNonEmptyStrings(); return fields != nil }
+            if key.is("fields"), fields == nil {
+                fields = cache.list(.fields, &reader) { $0.readNonEmptyStrings() }
+                return fields != nil
+            }
             if key.is("records"), records == nil { records = reader.readCount(); return records != nil }
             return false
         }), let principalId, let purpose else { return nil }

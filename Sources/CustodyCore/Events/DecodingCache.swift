@@ -1,7 +1,8 @@
 /// Values that recur from event to event, kept from the events decoded before: the
-/// producers' `source` and the classification lists. An event that repeats one shares the
-/// value made the first time instead of building its own: no allocation, and lists that
-/// compare equal by reference when a decision's basis is checked against the state.
+/// producers' `source`, the classification lists, and an access's roles and fields. An event
+/// that repeats one shares the value made the first time instead of building its own: no
+/// allocation, and lists that compare equal by reference when a decision's basis is checked
+/// against the state.
 ///
 /// Small and scanned in order, so it stays in the L1 cache. (An intern table for entity
 /// ids, a slot per entity, was measured and gained nothing: its loads missed the cache as
@@ -11,12 +12,21 @@ public struct DecodingCache: Sendable {
     /// Values kept of each kind; the oldest is replaced first.
     public static let capacity = 8
 
+    /// The lists of strings kept, by what they hold (each kind has its own `capacity`).
+    enum ListKind {
+        case classification, roles, fields
+    }
+
+    /// Lists of one kind, each with the bytes it was read from, `[` to `]`.
+    fileprivate struct Lists: Sendable {
+        var entries: [(text: [UInt8], value: [String])] = []
+        var next = 0
+    }
+
     private var isEnabled: Bool
     private var sources: [String] = []
     private var nextSource = 0
-    /// Each list with the bytes it was read from, `[` to `]`.
-    private var classifications: [(text: [UInt8], value: [String])] = []
-    private var nextClassification = 0
+    private var classifications = Lists(), roles = Lists(), fields = Lists()
     /// Values found here, and values made (then kept).
     public private(set) var hits = 0
     public private(set) var misses = 0
@@ -50,32 +60,46 @@ public struct DecodingCache: Sendable {
         return made
     }
 
-    /// A list of non-empty strings at the reader's position: a kept one when the bytes ahead
-    /// start with the text it was read from, else read with `read` and kept. `read` must give
-    /// the same list for the same bytes (the fast path's reader: raw strings only).
-    mutating func classification(_ reader: inout JSONReader, read: (inout JSONReader) -> [String]?) -> [String]? {
-        guard isEnabled, let base = reader.bytes.baseAddress else { return read(&reader) }
+    /// A list of non-empty strings of `kind` at the reader's position: a kept one when the
+    /// bytes ahead start with the text it was read from, else read with `read` and kept.
+    /// `read` must give the same list for the same bytes (the fast path's reader: raw strings
+    /// only).
+    mutating func list(_ kind: ListKind, _ reader: inout JSONReader, read: (inout JSONReader) -> [String]?) -> [String]? {
+        guard isEnabled else { return read(&reader) }
+        let found = switch kind {
+        case .classification: classifications.list(&reader, read: read)
+        case .roles: roles.list(&reader, read: read)
+        case .fields: fields.list(&reader, read: read)
+        }
+        guard let found else { return nil }
+        if found.wasKept { hits &+= 1 } else { misses &+= 1 }
+        return found.value
+    }
+}
+
+extension DecodingCache.Lists {
+    /// The list at the reader's position, kept or read (then kept); nil when `read` fails.
+    mutating func list(_ reader: inout JSONReader, read: (inout JSONReader) -> [String]?) -> (value: [String], wasKept: Bool)? {
+        guard let base = reader.bytes.baseAddress else { return read(&reader).map { ($0, false) } }
         let start = reader.position
         let ahead = UnsafeBufferPointer(start: base + start, count: reader.bytes.count - start)
-        for index in classifications.indices {
-            let length = classifications[index].text.count
+        for index in entries.indices {
+            let length = entries[index].text.count
             guard length <= ahead.count else { continue }
-            let matches = classifications[index].text.withUnsafeBufferPointer { $0.hasSameBytes(as: UnsafeBufferPointer(rebasing: ahead[..<length])) }
+            let matches = entries[index].text.withUnsafeBufferPointer { $0.hasSameBytes(as: UnsafeBufferPointer(rebasing: ahead[..<length])) }
             if matches {
-                hits &+= 1
                 reader.position = start + length
-                return classifications[index].value
+                return (entries[index].value, true)
             }
         }
         guard let value = read(&reader) else { return nil }
-        misses &+= 1
         let text = Array(UnsafeBufferPointer(rebasing: ahead[..<(reader.position - start)]))
-        if classifications.count < Self.capacity {
-            classifications.append((text, value))
+        if entries.count < DecodingCache.capacity {
+            entries.append((text, value))
         } else {
-            classifications[nextClassification] = (text, value)
-            nextClassification = (nextClassification + 1) % Self.capacity
+            entries[next] = (text, value)
+            next = (next + 1) % DecodingCache.capacity
         }
-        return value
+        return (value, false)
     }
 }
