@@ -37,6 +37,8 @@ let package = Package(
         ),
         // A cache-line prefetch hint for the entity store (a header, nothing to link).
         .systemLibrary(name: "CPrefetch"),
+        // Sixteen bytes of a JSON string scanned at once, with SSE2 where there is (a header).
+        .systemLibrary(name: "CScan"),
         .target(
             name: "CustodyKafka",
             dependencies: [
@@ -48,6 +50,7 @@ let package = Package(
             name: "CustodyCore",
             dependencies: [
                 "CPrefetch",
+                "CScan",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),

@@ -1,3 +1,5 @@
+import CScan
+
 /// The `data` object of a structured event read straight from the bytes into its typed
 /// form, without a JSON tree in between. Like `StructuredFastPath` it accepts only what
 /// `EventDataDecoder` accepts with the same result: on anything unusual (an unknown or
@@ -196,8 +198,20 @@ extension JSONReader {
         guard peek() == UInt8(ascii: "\""), let base = bytes.baseAddress else { return nil }
         let start = position + 1
         var index = start
-        // Eight bytes at a time while none is special (a quote, a backslash, a control
-        // character or a non-ASCII byte); the byte loop below decides at the first that is.
+        // Sixteen bytes at a time while sixteen remain: the first special byte (a quote, a
+        // backslash, a control character or a non-ASCII byte) ends the scan, a quote as the
+        // string's end, any other as a string this reader does not take raw.
+        while index + 16 <= bytes.count {
+            let stops = custody_string_stops16(base + index)
+            if stops != 0 {
+                let end = index + stops.trailingZeroBitCount
+                guard base[end] == UInt8(ascii: "\"") else { return nil }
+                position = end + 1
+                return UnsafeBufferPointer(start: base + start, count: end - start)
+            }
+            index += 16
+        }
+        // The last bytes: eight at a time, then one by one from the first special one.
         while index + 8 <= bytes.count {
             let special = Self.specialBytes(UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)))
             if special != 0 {
