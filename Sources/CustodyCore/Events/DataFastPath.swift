@@ -181,13 +181,12 @@ enum DataFastPath {
 }
 
 extension UnsafeBufferPointer<UInt8> {
-    /// True when the bytes are `name`'s.
+    /// True when the bytes are `name`'s (compared eight at a time: member names and event
+    /// types are compared on every event).
     @inline(__always)
     func `is`(_ name: StaticString) -> Bool {
-        guard count == name.utf8CodeUnitCount, let base = baseAddress else { return count == name.utf8CodeUnitCount }
-        let expected = name.utf8Start
-        for index in 0..<count where base[index] != expected[index] { return false }
-        return true
+        guard count == name.utf8CodeUnitCount else { return false }
+        return hasSameBytes(as: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
     }
 }
 
