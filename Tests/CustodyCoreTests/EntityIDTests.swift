@@ -45,7 +45,8 @@ import Testing
     /// 200,000 random mutations of ids: the one-pass check and the plain definition agree.
     @Test func theOnePassCheckAgreesWithTheDefinition() {
         var generator = SplitMix64(seed: 0x1D)
-        let seeds = ["s3://lake/raw/a", "postgres://db1:5432/shop.public.orders", "a+b://h/p", "x://y/z"].map { Array($0.utf8) }
+        let seeds = ["s3://lake/raw/a", "postgres://db1:5432/shop.public.orders", "a+b://h/p", "x://y/z",
+                     "s3://h/a-path-of-more-than-three-words/and-then-some"].map { Array($0.utf8) }
         let interesting: [UInt8] = Array(":/+-.aZ09 _".utf8) + [0x00, 0x1F, 0x20, 0x21, 0x40, 0x5B, 0x60, 0x7B, 0x7F, 0x80, 0xC3, 0xFF]
         var valid = 0
         for iteration in 0..<200_000 {

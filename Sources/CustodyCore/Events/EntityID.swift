@@ -104,10 +104,34 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
             index += 1
         }
         guard index > authorityStart, index + 1 < count else { return false }
-        while index < count {
-            guard base[index] > 0x20, base[index] != 0x7F else { return false }
-            index += 1
+        return !hasSpaceControlOrDelete(UnsafeBufferPointer(rebasing: bytes[index...]))
+    }
+
+    /// Whether any byte is at or below a space, or DEL: eight at a time (the path is most of
+    /// an id's bytes), the last eight overlapping those before.
+    @inline(__always)
+    private static func hasSpaceControlOrDelete(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        let count = bytes.count
+        guard count >= 8 else { return bytes.contains { $0 <= 0x20 || $0 == 0x7F } }
+        let raw = UnsafeRawPointer(base)
+        var offset = 0
+        while offset < count - 8 {
+            if hasSpaceControlOrDelete(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) { return true }
+            offset += 8
         }
-        return true
+        return hasSpaceControlOrDelete(raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+    }
+
+    /// Whether any byte of the word is below 0x21 or is 0x7F. (Subtracting 0x21 from each
+    /// byte borrows out of a byte's high bit only below 0x21, unless a lower byte borrowed
+    /// already, which is then itself below 0x21; bytes from 0x80 are never flagged.)
+    @inline(__always)
+    private static func hasSpaceControlOrDelete(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let belowSpace = (word &- ones &* 0x21) & ~word & highs
+        let delete = word ^ (ones &* 0x7F)
+        let isDelete = (delete &- ones) & ~delete & highs
+        return belowSpace | isDelete != 0
     }
 }
