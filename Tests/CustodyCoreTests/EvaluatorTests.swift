@@ -126,6 +126,42 @@ func facts(_ classification: [String], owner: String? = "team-a", category: Stri
         #expect(duplicate.isDuplicate && !duplicate.isNewDecision)
     }
 
+    /// An event that restates attributes the entity already has (a re-announced `created`, a
+    /// `classified` or `owner_changed` with the same value) keeps the decision and reports no
+    /// classification change; one that changes any of them does.
+    @Test func restatedAttributesKeepTheDecisionAndChangedOnesDoNot() throws {
+        let maker = DecisionMaker(registry: PolicyRegistry([try loadExamplePolicy("retention.yaml")]))
+        let attributes = EventData.Created(classification: ["pii", "financial"], owner: "crm", category: "customer",
+                                           jurisdiction: "EU", location: "s3://eu/a")
+        let created = event(.created, .created(attributes), id: "e1")
+        var state = DecisionMaker.newState(for: created)
+        let first = maker.apply(created, to: &state)
+        #expect(first.isNewDecision && first.ownClassificationBefore == [])
+
+        // The same attributes again, the classification in another order: nothing changes.
+        let restated = EventData.Created(classification: ["financial", "pii"], owner: "crm", category: "customer")
+        let again = maker.apply(event(.created, .created(restated), id: "e2"), to: &state)
+        #expect(!again.isNewDecision && again.decision === first.decision)
+        #expect(again.ownClassificationBefore == nil)
+        #expect(state.jurisdiction == "EU" && state.location == "s3://eu/a", "absent optional attributes are kept")
+        let sameList = maker.apply(event(.classified, .classified(classification: ["pii", "financial"]), id: "e3"), to: &state)
+        #expect(!sameList.isNewDecision && sameList.ownClassificationBefore == nil)
+        let sameOwner = maker.apply(event(.ownerChanged, .ownerChanged(owner: "crm"), id: "e4"), to: &state)
+        #expect(!sameOwner.isNewDecision)
+
+        // Each change on its own makes a new decision (and a classification change is reported).
+        let owner = maker.apply(event(.created, .created(.init(classification: ["pii", "financial"], owner: "billing",
+                                                                 category: "customer")), id: "e5"), to: &state)
+        #expect(owner.isNewDecision && owner.ownClassificationBefore == nil && state.owner == "billing")
+        let later = maker.apply(event(.created, .created(.init(classification: ["pii", "financial"], owner: "billing",
+                                                                 category: "customer")), id: "e6", time: "2026-11-05T00:00:00Z"), to: &state)
+        #expect(later.isNewDecision && state.createdAt.rfc3339 == "2026-11-05T00:00:00Z")
+        let reclassified = maker.apply(event(.classified, .classified(classification: ["internal"]), id: "e7"), to: &state)
+        #expect(reclassified.isNewDecision && reclassified.ownClassificationBefore == ["financial", "pii"])
+        let moved = maker.apply(event(.moved, .moved(location: "s3://us/a"), id: "e8"), to: &state)
+        #expect(moved.isNewDecision && state.location == "s3://us/a")
+    }
+
     @Test func everyInputOfTheBasisOnItsOwnMakesANewDecision() throws {
         // The decision maker compares the basis in force with the state field by field; each
         // input must count. A field added to DecisionBasis must be compared too: this count

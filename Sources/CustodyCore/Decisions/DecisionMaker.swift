@@ -46,17 +46,19 @@ public struct DecisionMaker: Sendable {
             }
             return
         }
+        // Attributes are assigned only when they change: an event that restates them (a
+        // producer re-announcing an entity, a redelivery) leaves the decision check current
+        // and costs no retain and release per attribute.
         switch event.data {
         case let .created(created):
-            outcome.ownClassificationBefore = state.ownClassification
             state.wasCreated = true
-            state.createdAt = event.time
-            state.ownClassification = SortedStrings.normalized(created.classification)
-            state.owner = created.owner
-            state.category = created.category
-            state.jurisdiction = created.jurisdiction ?? state.jurisdiction
-            state.location = created.location ?? state.location
-            state.origin = created.origin ?? state.origin
+            if state.createdAt != event.time { state.createdAt = event.time }
+            Self.assignOwnClassification(SortedStrings.normalized(created.classification), to: &state, outcome: &outcome)
+            if state.owner != created.owner { state.owner = created.owner }
+            if state.category != created.category { state.category = created.category }
+            if let jurisdiction = created.jurisdiction, state.jurisdiction != jurisdiction { state.jurisdiction = jurisdiction }
+            if let location = created.location, state.location != location { state.location = location }
+            if let origin = created.origin, state.origin != origin { state.origin = origin }
         case let .derived(derived):
             // The event states, for each input it lists, whether it is masked for this entity.
             var change = LineageChange()
@@ -82,12 +84,11 @@ public struct DecisionMaker: Sendable {
             }
             outcome.lineage = change
         case let .classified(classification):
-            outcome.ownClassificationBefore = state.ownClassification
-            state.ownClassification = SortedStrings.normalized(classification)
+            Self.assignOwnClassification(SortedStrings.normalized(classification), to: &state, outcome: &outcome)
         case let .ownerChanged(owner):
-            state.owner = owner
+            if state.owner != owner { state.owner = owner }
         case let .moved(location):
-            state.location = location
+            if state.location != location { state.location = location }
         case .accessed:
             break
         case let .holdPlaced(holdId, _, _):
@@ -111,6 +112,15 @@ public struct DecisionMaker: Sendable {
             if result.effect == .deny { outcome.alerts.append(.deniedAccess) }
         }
         if case .deleted = event.data { state.isDeleted = true }
+    }
+
+    /// Sets the state's own classification when it differs, and then only keeps the one
+    /// before in the outcome (for propagation: an unchanged list gains and loses nothing).
+    private static func assignOwnClassification(_ classification: [String], to state: inout EntityState,
+                                                outcome: inout EventOutcome) {
+        guard state.ownClassification != classification else { return }
+        outcome.ownClassificationBefore = state.ownClassification
+        state.ownClassification = classification
     }
 
     /// The access under `policy`, matched against the entity's facts with the principal's
@@ -259,7 +269,8 @@ public struct EventOutcome: Sendable {
     public var isDuplicate = false
     /// The first `deleted` event of a live entity (a proof leaf is due).
     public var isFirstDeletion = false
-    /// The own classification before a `created` or `classified` event.
+    /// The own classification before a `created` or `classified` event that changed it (nil
+    /// when the event left it as it was).
     public var ownClassificationBefore: [String]?
     /// The lineage edges a `derived` event added, masked or unmasked.
     public var lineage: LineageChange?
