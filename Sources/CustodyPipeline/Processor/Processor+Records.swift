@@ -41,15 +41,6 @@ extension Processor {
         }
     }
 
-    /// Asks the processor to load the objects that the state of the intake's entity refers
-    /// to, a record after `prefetchState` for it (`EntityStore.prefetchReferences`).
-    func prefetchReferences(of intake: borrowing Intake?, partition: Int32) {
-        switch intake {
-        case let .event(.success(event))?: tasks[partition]?.entities.prefetchReferences(event.subject)
-        default: break
-        }
-    }
-
     /// `record` is taken over: the tagged copy's job holds it without a copy (a copy retains
     /// its topic, key, value and headers here, and the output thread releases them again).
     /// `intake` is `intake(record)`, found ahead of the record's turn.
