@@ -16,8 +16,8 @@ let benchmarks: @Sendable () -> Void = {
     // (ReplayStream: otherwise every event after the first cycle is a duplicate). The stream is loaded when a
     // benchmark that needs it runs, so that the memory benchmark's process does not hold it.
     Benchmark("decode+evaluate+headers", configuration: configuration) { benchmark in
-        // The events of a sample go through `process(values:each:)`, as `custody bench
-        // evaluate` and the processor's batches do (decoded two ahead, states prefetched).
+        // The events of a sample go through `process(values:each:)`, as in `custody bench
+        // evaluate` (decoded two ahead; states and the objects they refer to prefetched).
         // Every header value is produced, as bytes, as the processor writes them.
         EvaluatorSession.shared.process(count: benchmark.scaledIterations.count) { headers in
             headers?.forEachBytes { name, value in

@@ -31,12 +31,18 @@ extension EntityState {
         return UInt(object & 0x0FFF_FFFF_FFFF_FFFF)
     }
 
-    /// Prefetches `lines` cache lines from `address` (nothing for zero), the first for a
-    /// write: it holds the object's reference count.
+    /// Prefetches an object's first `lines` cache lines (nothing for address zero), the
+    /// first for a write: it holds the object's reference count.
     @inline(__always)
     private static func prefetch(_ address: UInt, lines: Int) {
         guard let base = UnsafeRawPointer(bitPattern: address) else { return }
-        custody_prefetch_write(base)
-        for line in 1..<max(lines, 1) { custody_prefetch(base + 64 * line) }
+        prefetchLines(from: base, count: lines, firstForWrite: true)
+    }
+
+    /// Prefetches `count` cache lines from `base`.
+    @inline(__always)
+    static func prefetchLines(from base: UnsafeRawPointer, count: Int, firstForWrite: Bool) {
+        if firstForWrite { custody_prefetch_write(base) } else { custody_prefetch(base) }
+        for line in 1..<max(count, 1) { custody_prefetch(base + 64 * line) }
     }
 }

@@ -1,5 +1,3 @@
-import CPrefetch
-
 /// Entity states by id. The index (`EntitySlotIndex`) maps an id's hash to a slot number;
 /// the states live in slots, in chunks that never move (`StateSlots`), and a candidate slot is
 /// confirmed against the state's own id. Finding a state therefore retains nothing: a lookup
@@ -23,11 +21,7 @@ public struct EntityStore: Sendable {
     @inline(__always)
     public func prefetch(_ entity: EntityID) {
         guard let slot = index.candidate(hash: entity.hashBits) else { return }
-        let base = UnsafeRawPointer(states.pointer(slot))
-        custody_prefetch(base)
-        custody_prefetch(base + 64)
-        custody_prefetch(base + 128)
-        custody_prefetch(base + 192)
+        EntityState.prefetchLines(from: UnsafeRawPointer(states.pointer(slot)), count: 4, firstForWrite: false)
     }
 
     /// Asks the processor to load the heap objects that the entity's state refers to
