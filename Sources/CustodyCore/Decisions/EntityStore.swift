@@ -28,7 +28,7 @@ public struct EntityStore: Sendable {
     /// (`EntityState.prefetchReferences`). Call it a record after `prefetch` for the same
     /// entity: before the state's own lines arrive, reading its references waits on them.
     @inline(__always)
-    public func prefetchReferences(_ entity: EntityID) { prefetchReferences(hash: entity.hashBits) }
+    func prefetchReferences(_ entity: EntityID) { prefetchReferences(hash: entity.hashBits) }
 
     /// The same by the id's hash (`EntityID.hashBits`): an event held as an optional lends
     /// its hash without a copy of its id.
