@@ -16,12 +16,31 @@ public enum Hex {
         }
     }
 
-    /// Writes `value` as 16 hex digits, most significant first, at `offset`.
+    /// Writes `value` as 16 hex digits, most significant first, at `offset`: eight digits a
+    /// word (decision ids and trace ids are written for every event).
     @inline(__always)
     static func put(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
-        for index in 0..<16 {
-            buffer[offset + index] = digit(UInt8(truncatingIfNeeded: value >> (60 - 4 * UInt64(index))) & 0x0F)
-        }
+        precondition(offset >= 0 && offset + 16 <= buffer.count, "room for 16 hex digits")
+        let raw = UnsafeMutableRawPointer(buffer.baseAddress! + offset)
+        raw.storeBytes(of: digits(UInt32(truncatingIfNeeded: value >> 32)), as: UInt64.self)
+        raw.storeBytes(of: digits(UInt32(truncatingIfNeeded: value)), toByteOffset: 8, as: UInt64.self)
+    }
+
+    /// The eight hex digits of `value` as a word whose bytes, in memory order, spell it most
+    /// significant digit first.
+    @inline(__always)
+    static func digits(_ value: UInt32) -> UInt64 {
+        // Each nibble into a byte of its own: nibble i (from the least significant) in byte i.
+        var spread = UInt64(value)
+        spread = (spread | spread &<< 16) & 0x0000_FFFF_0000_FFFF
+        spread = (spread | spread &<< 8) & 0x00FF_00FF_00FF_00FF
+        spread = (spread | spread &<< 4) & 0x0F0F_0F0F_0F0F_0F0F
+        // 1 in the bytes holding 10...15 (adding 6 carries into bit 4 there only), which take
+        // 'a' - '0' - 10 = 39 more than '0' + nibble.
+        let letters = ((spread &+ 0x0606_0606_0606_0606) &>> 4) & 0x0101_0101_0101_0101
+        let text = spread &+ 0x3030_3030_3030_3030 &+ letters &* 39
+        // The most significant digit goes first in memory: the lowest byte of a little-endian word.
+        return UInt64(bigEndian: text)
     }
 
     /// The lower-case digit for a value 0...15.
