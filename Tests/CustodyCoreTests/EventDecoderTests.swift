@@ -270,6 +270,24 @@ func errorCode(_ value: [UInt8]?, headers: (String) -> [UInt8]? = structuredHead
         #expect(storage(decoded[2].roles) != storage(decoded[0].fields), "a fields list is not handed out as roles")
         #expect(storage(decoded[1].roles) != storage(decoded[0].roles))
     }
+
+    /// The cache converts a date once and reuses it for the times that share it: every time,
+    /// valid or not, reads as the uncached parse reads it, whatever date came before.
+    @Test func timesSharingADateReadAsUncachedOnes() {
+        let times = ["2026-11-29T08:00:00Z", "2026-11-29T23:59:59.999Z", "2026-11-29T08:00:00+01:00", "2026-11-29T24:00:00Z",
+                     "2026-11-29x08:00:00Z", "2026-11-29T08:00:00", "2026-11-30T00:00:00Z", "2026-11-29T00:00:00Z",
+                     "2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z", "2023-02-29T12:00:00Z", "2026-11-29T08:00:00Z",
+                     "2026-13-01T00:00:00Z", "2026-11-29T08:00:00.Z", "2026-11-29T08:00:00Zjunk", "1970-01-01T00:00:00Z"]
+        var cache = DecodingCache(), disabled = DecodingCache.disabled
+        for time in times {
+            let bytes = Array(time.utf8)
+            let uncached = bytes.withUnsafeBufferPointer(Timestamp.parse)
+            #expect(bytes.withUnsafeBufferPointer { cache.time($0) } == uncached, "\(time)")
+            #expect(bytes.withUnsafeBufferPointer { disabled.time($0) } == uncached, "\(time)")
+        }
+        #expect(cache.hits >= 6, "the times of one date share its conversion")
+        #expect(Timestamp(rfc3339: "2026-11-29T23:59:59.999Z")?.millisecondsSinceEpoch == 1_795_996_799_999)
+    }
 }
 
 /// A small deterministic generator for reproducible mutation tests.

@@ -1,7 +1,7 @@
 /// Values that recur from event to event, kept from the events decoded before: the
-/// producers' `source`, the classification lists, and an access's roles and fields. An event
-/// that repeats one shares the value made the first time instead of building its own: no
-/// allocation, and lists that compare equal by reference when a decision's basis is checked
+/// producers' `source`, the classification lists, an access's roles and fields, and the
+/// date of the events' `time`. An event that repeats one shares the value made the first
+/// time instead of building its own: no allocation, and lists that compare equal by reference when a decision's basis is checked
 /// against the state.
 ///
 /// Small and scanned in order, so it stays in the L1 cache. (An intern table for entity
@@ -27,6 +27,8 @@ public struct DecodingCache: Sendable {
     private var sources: [String] = []
     private var nextSource = 0
     private var classifications = Lists(), roles = Lists(), fields = Lists()
+    /// The date of the last `time` read: its ten bytes (`YYYY-MM-DD`, as two words) and days.
+    private var date: (first: UInt64, rest: UInt16, days: Int64)?
     /// Values found here, and values made (then kept).
     public private(set) var hits = 0
     public private(set) var misses = 0
@@ -58,6 +60,22 @@ public struct DecodingCache: Sendable {
             nextSource = (nextSource + 1) % Self.capacity
         }
         return made
+    }
+
+    /// The instant of an RFC 3339 `time` (as `Timestamp.parse`), its date converted only when
+    /// it differs from the last one's: a stream's events mostly share their date.
+    mutating func time(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard isEnabled, bytes.count >= 20, let base = bytes.baseAddress else { return Timestamp.parse(bytes) }
+        let raw = UnsafeRawPointer(base)
+        let first = raw.loadUnaligned(as: UInt64.self), rest = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+        if let date, date.first == first, date.rest == rest {
+            hits &+= 1
+            return Timestamp.parse(bytes, days: date.days)
+        }
+        guard let days = Timestamp.days(ofDate: bytes) else { return nil }
+        misses &+= 1
+        date = (first, rest, days)
+        return Timestamp.parse(bytes, days: days)
     }
 
     /// A list of non-empty strings of `kind` at the reader's position: a kept one when the

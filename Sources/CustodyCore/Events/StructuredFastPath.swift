@@ -76,7 +76,7 @@ enum StructuredFastPath {
                 guard let raw = reader.readRawString(), let match = eventType(raw) else { return nil }
                 type = match
             case .time:
-                guard let raw = reader.readRawString(), let parsed = Timestamp.parse(raw) else { return nil }
+                guard let raw = reader.readRawString(), let parsed = cache.time(raw) else { return nil }
                 time = Timestamp(millisecondsSinceEpoch: parsed)
             case .datacontenttype, .dataschema:
                 guard reader.readRawString() != nil else { return nil }

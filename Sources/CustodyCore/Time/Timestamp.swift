@@ -79,22 +79,26 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
-        guard bytes.count >= 20 else { return nil }
-        func number(_ start: Int, _ count: Int) -> Int? {
-            var value = 0
-            for index in start..<(start + count) {
-                let byte = bytes[index]
-                guard byte >= 48, byte <= 57 else { return nil }
-                value = value * 10 + Int(byte - 48)
-            }
-            return value
-        }
-        guard let year = number(0, 4), bytes[4] == UInt8(ascii: "-"), let month = number(5, 2),
-              bytes[7] == UInt8(ascii: "-"), let day = number(8, 2),
-              [UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")].contains(bytes[10]),
-              let hour = number(11, 2), bytes[13] == UInt8(ascii: ":"), let minute = number(14, 2),
-              bytes[16] == UInt8(ascii: ":"), let second = number(17, 2) else { return nil }
-        guard (1...12).contains(month), day >= 1, day <= CivilDate.daysIn(month: month, year: year),
+        guard bytes.count >= 20, let days = days(ofDate: bytes) else { return nil }
+        return parse(bytes, days: days)
+    }
+
+    /// The days since the epoch of the `YYYY-MM-DD` in the first ten bytes (at least 20);
+    /// nil when they are not a valid date.
+    static func days(ofDate bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard bytes.count >= 20, let year = number(bytes, 0, 4), bytes[4] == UInt8(ascii: "-"),
+              let month = number(bytes, 5, 2), bytes[7] == UInt8(ascii: "-"), let day = number(bytes, 8, 2),
+              (1...12).contains(month), day >= 1, day <= CivilDate.daysIn(month: month, year: year) else { return nil }
+        return Int64(CivilDate(year: year, month: month, day: day).daysSinceEpoch)
+    }
+
+    /// The instant of an RFC 3339 text (at least 20 bytes) whose first ten bytes are a valid
+    /// date, `days` after the epoch; the rest is checked here. (Events of a stream mostly share
+    /// their date: `DecodingCache.time` converts it once.)
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, days: Int64) -> Int64? {
+        guard bytes.count >= 20, bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t") || bytes[10] == UInt8(ascii: " "),
+              let hour = number(bytes, 11, 2), bytes[13] == UInt8(ascii: ":"), let minute = number(bytes, 14, 2),
+              bytes[16] == UInt8(ascii: ":"), let second = number(bytes, 17, 2),
               hour <= 23, minute <= 59, second <= 60 else { return nil }
         var index = 19
         var milliseconds = 0
@@ -115,17 +119,28 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         case UInt8(ascii: "Z"), UInt8(ascii: "z"):
             index += 1
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
-            guard index + 6 == bytes.count, let offsetHour = number(index + 1, 2), bytes[index + 3] == UInt8(ascii: ":"),
-                  let offsetMinute = number(index + 4, 2), offsetHour <= 23, offsetMinute <= 59 else { return nil }
+            guard index + 6 == bytes.count, let offsetHour = number(bytes, index + 1, 2), bytes[index + 3] == UInt8(ascii: ":"),
+                  let offsetMinute = number(bytes, index + 4, 2), offsetHour <= 23, offsetMinute <= 59 else { return nil }
             offsetMinutes = (offsetHour * 60 + offsetMinute) * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
             index += 6
         default:
             return nil
         }
         guard index == bytes.count else { return nil }
-        let days = Int64(CivilDate(year: year, month: month, day: day).daysSinceEpoch)
         let secondsOfDay = Int64(hour * 3600 + minute * 60 + min(second, 59) - offsetMinutes * 60)
         return (days * 86_400 + secondsOfDay) * 1000 + Int64(milliseconds)
+    }
+
+    /// The decimal number of `count` digits at `start`; nil when one is not a digit.
+    @inline(__always)
+    private static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
+        var value = 0
+        for index in start..<(start + count) {
+            let byte = bytes[index]
+            guard byte >= 48, byte <= 57 else { return nil }
+            value = value * 10 + Int(byte - 48)
+        }
+        return value
     }
 }
 
