@@ -29,7 +29,8 @@ public struct DecisionMaker: Sendable {
     /// `apply`, writing into a fresh `outcome`. (Built in a local and returned, the outcome
     /// was copied and the local destroyed: three retains and three releases an event.)
     private func apply(_ event: LifecycleEvent, to state: inout EntityState, into outcome: inout EventOutcome) {
-        guard state.remember(EventFingerprint(source: event.source, id: event.id)) else {
+        outcome.fingerprint = EventFingerprint(source: event.source, id: event.id)
+        guard state.remember(outcome.fingerprint) else {
             outcome.isDuplicate = true
             outcome.decision = state.decision
             return
@@ -61,26 +62,14 @@ public struct DecisionMaker: Sendable {
             if let origin = created.origin, state.origin != origin { state.origin = origin }
         case let .derived(derived):
             // The event states, for each input it lists, whether it is masked for this entity.
+            // The inputs, then the masked ones (the two lists are walked in turn, not joined:
+            // `inputs + masked` built an array per event).
             var change = LineageChange()
-            for input in derived.inputs + derived.masked where input != state.entity {
-                let isNew = !state.inputs.contains(input)
-                if isNew {
-                    state.inputs.append(input)
-                    change.added.append(input)
-                }
-                let wasMasked = state.maskedInputs.contains(input)
-                if derived.masked.contains(input) {
-                    if !wasMasked {
-                        state.maskedInputs.append(input)
-                        // A new input masked from the start never carried anything here:
-                        // only an unmasked edge that becomes masked calls for re-announcing.
-                        if !isNew { change.masked.append(input) }
-                        change.added.removeAll { $0 == input }
-                    }
-                } else if wasMasked {
-                    state.maskedInputs.removeAll { $0 == input }
-                    change.unmasked.append(input)
-                }
+            for input in derived.inputs where input != state.entity {
+                Self.apply(input: input, masked: derived.masked, to: &state, change: &change)
+            }
+            for input in derived.masked where input != state.entity {
+                Self.apply(input: input, masked: derived.masked, to: &state, change: &change)
             }
             outcome.lineage = change
         case let .classified(classification):
@@ -112,6 +101,28 @@ public struct DecisionMaker: Sendable {
             if result.effect == .deny { outcome.alerts.append(.deniedAccess) }
         }
         if case .deleted = event.data { state.isDeleted = true }
+    }
+
+    /// Records one input of a `derived` event, masked when `masked` lists it.
+    private static func apply(input: EntityID, masked: [EntityID], to state: inout EntityState, change: inout LineageChange) {
+        let isNew = !state.inputs.contains(input)
+        if isNew {
+            state.inputs.append(input)
+            change.added.append(input)
+        }
+        let wasMasked = state.maskedInputs.contains(input)
+        if masked.contains(input) {
+            if !wasMasked {
+                state.maskedInputs.append(input)
+                // A new input masked from the start never carried anything here:
+                // only an unmasked edge that becomes masked calls for re-announcing.
+                if !isNew { change.masked.append(input) }
+                change.added.removeAll { $0 == input }
+            }
+        } else if wasMasked {
+            state.maskedInputs.removeAll { $0 == input }
+            change.unmasked.append(input)
+        }
     }
 
     /// Sets the state's own classification when it differs, and then only keeps the one
@@ -276,6 +287,9 @@ public struct EventOutcome: Sendable {
     public var lineage: LineageChange?
     public var access: AccessResult?
     public var alerts: [AlertKind] = []
+    /// The event's fingerprint (its `source` and `id` hashed), which also gives its derived
+    /// trace context (`PolicyContextHeaders.make(decision:access:traceparent:fingerprint:)`).
+    public var fingerprint = EventFingerprint(high: 0, low: 0)
 
     public init() {}
 }
