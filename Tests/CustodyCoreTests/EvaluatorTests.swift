@@ -323,4 +323,34 @@ func facts(_ classification: [String], owner: String? = "team-a", category: Stri
         #expect(seen.contains("policy-version=4"))
         #expect(seen.contains("data-owner=team-a") && seen.contains("data-owner="))
     }
+
+    /// An event without a traceparent gets one derived from its key, the same in every
+    /// release (a replayed event keeps its trace): FNV-1a 64 over `source ‖ 0x1F ‖ id` for
+    /// the trace, continued over `span` for the span, spelled `00-<trace><trace ^ φ>-<span | 1>-01`.
+    /// The evaluator and the processor derive it from the event's fingerprint.
+    @Test func aDerivedTraceIsTheEventKeysHashInEveryPath() throws {
+        func fnv(_ bytes: [UInt8], from start: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
+            bytes.reduce(start) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3 }
+        }
+        func hex(_ value: UInt64) -> String {
+            let digits = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
+        var evaluator = StreamEvaluator(registry: PolicyRegistry([try loadExamplePolicy("retention.yaml")]))
+        for (index, id) in ["e1", "evt-123456", "ü-ñ", String(repeating: "x", count: 300), ""].enumerated() {
+            let trace = fnv(Array("//test".utf8) + [0x1F] + Array(id.utf8))
+            let span = fnv(Array("span".utf8), from: trace) | 1
+            let expected = "00-\(hex(trace))\(hex(trace ^ 0x9E37_79B9_7F4A_7C15))-\(hex(span))-01"
+            // An empty id is not an event's (the decoder refuses it), but a key all the same.
+            let event = structuredEvent(type: "moved", data: #"{"location":"s3://a/\#(index)"}"#, id: id.isEmpty ? "other" : id)
+            let result = evaluator.process(value: event)
+            let processed = try #require(result)
+            if !id.isEmpty { #expect(processed.traceparent == expected, "the evaluator's trace for \(id)") }
+            let byKey = PolicyContextHeaders.make(decision: processed.decision, access: nil, traceparent: nil, source: "//test", id: id)
+            #expect(byKey.traceparent == expected, "\(id)")
+            let byFingerprint = PolicyContextHeaders.make(decision: processed.decision, access: nil, traceparent: nil,
+                                                          fingerprint: EventFingerprint(source: "//test", id: id))
+            #expect(byFingerprint.traceparent == expected, "\(id)")
+        }
+    }
 }

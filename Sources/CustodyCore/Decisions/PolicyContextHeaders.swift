@@ -20,7 +20,17 @@ public enum PolicyContextHeaders {
         if let given = validTraceparent(traceparent) {
             return EventHeaders(decision: decision, access: access, trace: .given(given))
         }
-        return EventHeaders(decision: decision, access: access, trace: derivedTrace(source: source, id: id))
+        return EventHeaders(decision: decision, access: access, trace: derivedTrace(EventFingerprint(source: source, id: id)))
+    }
+
+    /// The same, the event key given as its fingerprint (`EventOutcome.fingerprint`: hashed
+    /// once per event, for duplicates and the trace).
+    public static func make(decision: Decision, access: AccessResult?, traceparent: String?,
+                            fingerprint: EventFingerprint) -> EventHeaders {
+        if let given = validTraceparent(traceparent) {
+            return EventHeaders(decision: decision, access: access, trace: .given(given))
+        }
+        return EventHeaders(decision: decision, access: access, trace: derivedTrace(fingerprint))
     }
 
     /// W3C trace context: `00-<32 hex>-<16 hex>-<2 hex>`, ids not all zero.
@@ -33,13 +43,11 @@ public enum PolicyContextHeaders {
         return text
     }
 
-    /// A trace derived from the event key: the same event always gets the same trace.
-    static func derivedTrace(source: String, id: String) -> EventHeaders.Trace {
-        var hash = FNV1a64()
-        hash.combine(source)
-        hash.combine("\u{1F}")
-        hash.combine(id)
-        let trace = hash.value
+    /// A trace derived from the event key: FNV-1a over `source ‖ 0x1F ‖ id` for the trace,
+    /// continued over `span` for the span. The same event always gets the same trace.
+    static func derivedTrace(_ key: EventFingerprint) -> EventHeaders.Trace {
+        let trace = key.keyHash
+        var hash = FNV1a64(value: trace)
         hash.combine("span")
         return .derived(trace: trace, span: hash.value | 1)
     }
@@ -127,10 +135,9 @@ public struct EventHeaders: Sendable {
 
 /// FNV-1a, 64-bit: a cheap stable hash for derived ids (not for security).
 struct FNV1a64 {
-    var value: UInt64 = 0xCBF2_9CE4_8422_2325
+    var value: UInt64
 
-    init() {}
-
+    /// Continues the hash whose value so far is `value` (the offset basis, 0xCBF29CE484222325, to start one).
     init(value: UInt64) {
         self.value = value
     }

@@ -69,6 +69,6 @@ public struct StreamEvaluator: Sendable {
         if outcome.isDuplicate { duplicates += 1 }
         guard let decision = outcome.decision else { return nil }
         return PolicyContextHeaders.make(decision: decision, access: outcome.access, traceparent: event.traceparent,
-                                         source: event.source, id: event.id)
+                                         fingerprint: outcome.fingerprint)
     }
 }

@@ -90,7 +90,7 @@ extension Processor {
         }
         try emitter.tagged(consume record, headers: PolicyContextHeaders.make(decision: decision, access: outcome.access,
                                                                       traceparent: event.traceparent,
-                                                                      source: event.source, id: event.id))
+                                                                      fingerprint: outcome.fingerprint))
         if outcome.isFirstDeletion, case let .deleted(deleted) = event.data {
             appendDeletion(event, deleted: deleted, decision: decision, partition: partition)
         }
