@@ -1,8 +1,8 @@
 /// Values that recur from event to event, kept from the events decoded before: the
 /// producers' `source`, the classification lists, an access's roles and fields, and the
 /// date of the events' `time`. An event that repeats one shares the value made the first
-/// time instead of building its own: no allocation, and lists that compare equal by reference when a decision's basis is checked
-/// against the state.
+/// time instead of building its own: no allocation, and lists that compare equal by
+/// reference when a decision's basis is checked against the state.
 ///
 /// Small and scanned in order, so it stays in the L1 cache. (An intern table for entity
 /// ids, a slot per entity, was measured and gained nothing: its loads missed the cache as
