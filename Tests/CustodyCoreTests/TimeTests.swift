@@ -1,4 +1,5 @@
 import CustodyCore
+import Foundation
 import Testing
 
 @Suite struct TimeTests {
@@ -12,6 +13,28 @@ import Testing
                     "2026-11-29T24:00:00Z", "2026-11-29T08:00:00Zjunk", "2026-11-29T08:00:00.Z"] {
             #expect(Timestamp(rfc3339: bad) == nil, "\(bad)")
         }
+    }
+
+    /// `write(into:)` (every expiry header) spells what Foundation's Gregorian UTC formatter
+    /// spells, milliseconds only when there are some, over four centuries of random instants.
+    @Test func writtenTimesAreFoundationsSpelling() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.calendar = Calendar(identifier: .gregorian)
+        var random = SystemRandomNumberGenerator()
+        for step in 0..<5_000 {
+            // From 1600-01-01 to 9999-12-31; every fourth on a whole second.
+            var milliseconds = Int64.random(in: -11_676_096_000_000...253_402_214_400_000, using: &random)
+            if step % 4 == 0 { milliseconds -= milliseconds % 1000 }
+            formatter.dateFormat = milliseconds % 1000 == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
+            let expected = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000))
+            #expect(Timestamp(millisecondsSinceEpoch: milliseconds).rfc3339 == expected, "\(milliseconds)")
+        }
+        #expect(Timestamp(millisecondsSinceEpoch: 253_402_300_800_000).rfc3339 == "10000-01-01T00:00:00Z")
+        #expect(Timestamp(millisecondsSinceEpoch: 253_402_300_800_007).rfc3339 == "10000-01-01T00:00:00.007Z")
+        #expect(Timestamp(millisecondsSinceEpoch: -62_167_219_200_001).rfc3339 == "0000-12-31T23:59:59.999Z",
+                "a year before 0 is written as 0000, not a crash")
     }
 
     @Test func durationsAddOnTheCalendar() throws {

@@ -37,6 +37,15 @@ enum DecimalText {
         return length
     }
 
+    /// Writes `value` (0...99) as two digits at `destination`.
+    @inline(__always)
+    static func writePair(_ value: Int, to destination: UnsafeMutablePointer<UInt8>) {
+        precondition(value >= 0 && value < 100, "a pair is two digits")
+        let pair = pairs.utf8Start + value &* 2
+        destination[0] = pair[0]
+        destination[1] = pair[1]
+    }
+
     /// Decimal digits of `magnitude` (1 for zero).
     private static func digitCount(_ magnitude: UInt) -> Int {
         var count = 1

@@ -21,8 +21,11 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The longest RFC 3339 text `write(into:)` produces (a five-digit year and milliseconds).
     public static let rfc3339Capacity = 28
 
-    /// Writes the RFC 3339 text into `buffer` (at least `rfc3339Capacity` bytes); returns its length.
+    /// Writes the RFC 3339 text into `buffer` (at least `rfc3339Capacity` bytes); returns its
+    /// length. Two digits at a time from `DecimalText`'s table (an expiry is written into the
+    /// headers of every event).
     public func write(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        precondition(buffer.count >= Self.rfc3339Capacity, "room for \(Self.rfc3339Capacity) bytes")
         var days = millisecondsSinceEpoch / 86_400_000
         var milliseconds = millisecondsSinceEpoch % 86_400_000
         if milliseconds < 0 {
@@ -32,41 +35,36 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let date = CivilDate(daysSinceEpoch: days)
         let seconds = Int(milliseconds / 1000)
         let fraction = Int(milliseconds % 1000)
-        var index = 0
-        func digits(_ value: Int, _ count: Int) {
-            var rest = value
-            var position = index + count - 1
-            while position >= index {
-                buffer[position] = UInt8(48 + rest % 10)
-                rest /= 10
-                position -= 1
-            }
-            index += count
-        }
-        func put(_ byte: UInt8) {
-            buffer[index] = byte
-            index += 1
-        }
+        let base = buffer.baseAddress!
         // Years outside 0...9999 cannot come from parsed input; a far expiry is written with
         // five digits and a corrupt negative one as 0000, never a crash.
         let year = min(max(date.year, 0), 99999)
-        digits(year, year > 9999 ? 5 : 4)
-        put(UInt8(ascii: "-"))
-        digits(date.month, 2)
-        put(UInt8(ascii: "-"))
-        digits(date.day, 2)
-        put(UInt8(ascii: "T"))
-        digits(seconds / 3600, 2)
-        put(UInt8(ascii: ":"))
-        digits(seconds / 60 % 60, 2)
-        put(UInt8(ascii: ":"))
-        digits(seconds % 60, 2)
-        if fraction != 0 {
-            put(UInt8(ascii: "."))
-            digits(fraction, 3)
+        var index = 0
+        if year > 9999 {
+            base[0] = UInt8(truncatingIfNeeded: 48 + year / 10000)
+            index = 1
         }
-        put(UInt8(ascii: "Z"))
-        return index
+        DecimalText.writePair(year % 10000 / 100, to: base + index)
+        DecimalText.writePair(year % 100, to: base + index + 2)
+        base[index + 4] = UInt8(ascii: "-")
+        DecimalText.writePair(date.month, to: base + index + 5)
+        base[index + 7] = UInt8(ascii: "-")
+        DecimalText.writePair(date.day, to: base + index + 8)
+        base[index + 10] = UInt8(ascii: "T")
+        DecimalText.writePair(seconds / 3600, to: base + index + 11)
+        base[index + 13] = UInt8(ascii: ":")
+        DecimalText.writePair(seconds / 60 % 60, to: base + index + 14)
+        base[index + 16] = UInt8(ascii: ":")
+        DecimalText.writePair(seconds % 60, to: base + index + 17)
+        index += 19
+        if fraction != 0 {
+            base[index] = UInt8(ascii: ".")
+            base[index + 1] = UInt8(truncatingIfNeeded: 48 + fraction / 100)
+            DecimalText.writePair(fraction % 100, to: base + index + 2)
+            index += 4
+        }
+        base[index] = UInt8(ascii: "Z")
+        return index + 1
     }
 
     /// Parses RFC 3339 (`T` or `t` or space, `Z` or `±hh:mm`, any fraction, kept to milliseconds).
