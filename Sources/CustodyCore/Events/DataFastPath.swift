@@ -231,6 +231,17 @@ extension JSONReader {
         return nil
     }
 
+    /// Moves past `literal` when the bytes ahead are exactly its bytes; false (and the
+    /// position unchanged) otherwise.
+    @inline(__always)
+    mutating func skip(_ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard count <= bytes.count - position, let base = bytes.baseAddress,
+              UnsafeBufferPointer(start: base + position, count: count).is(literal) else { return false }
+        position += count
+        return true
+    }
+
     /// A non-empty string, escapes and any valid UTF-8 allowed: raw bytes when it can.
     mutating func readNonEmptyText() -> String? {
         if let raw = readRawString() { return raw.isEmpty ? nil : String(decoding: raw, as: UTF8.self) }

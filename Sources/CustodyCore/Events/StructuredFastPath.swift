@@ -23,6 +23,37 @@ enum StructuredFastPath {
             default: return nil
             }
         }
+
+        /// The member's name in quotes, then its colon: what `JSONReader.skip` compares.
+        var member: StaticString {
+            switch self {
+            case .specversion: #""specversion":"#
+            case .id: #""id":"#
+            case .source: #""source":"#
+            case .type: #""type":"#
+            case .time: #""time":"#
+            case .subject: #""subject":"#
+            case .datacontenttype: #""datacontenttype":"#
+            case .data: #""data":"#
+            case .traceparent: #""traceparent":"#
+            case .dataschema: #""dataschema":"#
+            }
+        }
+
+        /// The attribute expected after this one: the order of the CloudEvents specification's
+        /// attribute list, which producers mostly follow (`data` last).
+        var next: Attribute? {
+            switch self {
+            case .specversion: .id
+            case .id: .source
+            case .source: .type
+            case .type: .time
+            case .time: .subject
+            case .subject: .datacontenttype
+            case .datacontenttype: .data
+            case .data, .traceparent, .dataschema: nil
+            }
+        }
     }
 
     /// The lifecycle type a `type` value names; nil for any other value. It spells the names a
@@ -58,15 +89,25 @@ enum StructuredFastPath {
         var seen: UInt32 = 0
         reader.skipWhitespace()
         guard reader.peek() != UInt8(ascii: "}") else { return nil }
+        // The member expected next is compared first, quotes and colon included: a match
+        // needs no scan for the name's end and no lookup of the name.
+        var expected: Attribute? = .specversion
         while true {
             reader.skipWhitespace()
-            guard let key = reader.readRawString(), let attribute = Attribute(name: key) else { return nil }
+            let attribute: Attribute
+            if let expected, reader.skip(expected.member) {
+                attribute = expected
+            } else {
+                guard let key = reader.readRawString(), let named = Attribute(name: key) else { return nil }
+                reader.skipWhitespace()
+                guard reader.peek() == UInt8(ascii: ":") else { return nil }
+                reader.position += 1
+                attribute = named
+            }
+            expected = attribute.next
             let bit: UInt32 = 1 << UInt32(attribute.rawValue)
             guard seen & bit == 0 else { return nil }
             seen |= bit
-            reader.skipWhitespace()
-            guard reader.peek() == UInt8(ascii: ":") else { return nil }
-            reader.position += 1
             reader.skipWhitespace()
             switch attribute {
             case .specversion:
