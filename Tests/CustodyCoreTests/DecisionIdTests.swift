@@ -1,5 +1,5 @@
 import Crypto
-import CustodyCore
+@testable import CustodyCore
 import Testing
 
 /// Decision ids must not change between Custody versions: a replay after an upgrade has to
@@ -35,6 +35,22 @@ import Testing
             let numberedInput = "s3://a/b\u{1F}s\u{1F}e\u{1F}p\u{1F}\(version)\u{1F}d\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\(milliseconds)\u{1F}\u{1F}"
             let numberedId = DecisionMaker.decisionId(entity: EntityID("s3://a/b")!, eventKey: EventKey(source: "s", id: "e"), basis: numbered)
             #expect(numberedId.hex == String(Hex.encode(SHA256.hash(data: Array(numberedInput.utf8))).prefix(32)), "\(version) \(milliseconds)")
+        }
+    }
+
+    /// Inputs of every length hash the same way, those written on the stack and the longer
+    /// ones written on the heap, and the lengths on either side of the boundary.
+    @Test func longInputsHashAsShortOnes() throws {
+        let bare = DecisionBasis(policy: PolicyReference(id: "p", version: 1, digest: "d"), rolloutVariant: nil,
+                                 effectiveClassification: [], owner: nil, category: nil, jurisdiction: nil, origin: nil,
+                                 location: nil, createdAt: Timestamp(millisecondsSinceEpoch: 0), isOnLegalHold: false)
+        let rest = "\u{1F}s\u{1F}e\u{1F}p\u{1F}1\u{1F}d\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}0\u{1F}\u{1F}"
+        let shortest = "s3://a/".utf8.count + rest.utf8.count
+        for length in [1, 100, 2000] + Array((DecisionMaker.stackInputCapacity - shortest - 2)...(DecisionMaker.stackInputCapacity - shortest + 2)) {
+            let entity = "s3://a/" + String(repeating: "x", count: length)
+            let input = entity + rest
+            let id = DecisionMaker.decisionId(entity: try #require(EntityID(entity)), eventKey: EventKey(source: "s", id: "e"), basis: bare)
+            #expect(id.hex == String(Hex.encode(SHA256.hash(data: Array(input.utf8))).prefix(32)), "entity of \(entity.utf8.count) bytes")
         }
     }
 }

@@ -226,17 +226,25 @@ public struct DecisionMaker: Sendable {
 
     /// 32 hex digits of SHA-256 over the entity, the event key and the decision basis.
     public static func decisionId(entity: EntityID, eventKey: EventKey, basis: DecisionBasis) -> DecisionID {
-        // Counted, then written into one buffer. No closure: one that captured the basis (the
-        // stack buffer's, or a feed function's) copied it, a retain and a release of each of
-        // its references, for every decision; a heap buffer costs less.
+        // Written into a buffer on the stack, in one pass, when it fits (inputs are a few
+        // hundred bytes); counted, then written into the heap, when it does not.
+        let id = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.stackInputCapacity) { buffer in
+            var writer = HashInputWriter(buffer, overflowing: true)
+            feedIdInput(&writer, entity: entity, eventKey: eventKey, basis: basis)
+            return writer.overflowed ? nil : DecisionID(prefixOf: SHA256.hash(data: UnsafeRawBufferPointer(writer.written)))
+        }
+        if let id { return id }
         var length = HashInputLength()
         feedIdInput(&length, entity: entity, eventKey: eventKey, basis: basis)
         let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: length.count)
         defer { buffer.deallocate() }
         var writer = HashInputWriter(buffer)
         feedIdInput(&writer, entity: entity, eventKey: eventKey, basis: basis)
-        return DecisionID(prefixOf: SHA256.hash(data: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[..<writer.count]))))
+        return DecisionID(prefixOf: SHA256.hash(data: UnsafeRawBufferPointer(writer.written)))
     }
+
+    /// The decision-id input written on the stack (`decisionId`); a longer one goes to the heap.
+    static var stackInputCapacity: Int { 768 }
 
     /// The entity first: one event reaches many entities through lineage (and a policy change
     /// all of them), and each of their decisions needs an id of its own.

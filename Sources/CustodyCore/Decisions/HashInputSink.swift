@@ -26,27 +26,44 @@ struct HashInputLength: HashInputSink {
     mutating func add(_ byte: UInt8) { count += 1 }
 }
 
-/// Writes the bytes fed to it into a buffer counted large enough by `HashInputLength`.
+/// Writes the bytes fed to it into a buffer counted large enough by `HashInputLength`, or,
+/// when `overflowing`, into a buffer that may be too small: then `overflowed` tells, and the
+/// input must be counted and written again.
 struct HashInputWriter: HashInputSink {
     private let buffer: UnsafeMutableBufferPointer<UInt8>
+    private let mayOverflow: Bool
     private(set) var count = 0
+    /// Bytes did not fit (only with `overflowing`); what was written is then incomplete.
+    private(set) var overflowed = false
 
-    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>, overflowing: Bool = false) {
         self.buffer = buffer
+        mayOverflow = overflowing
     }
+
+    /// The bytes written.
+    var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: buffer[..<count]) }
 
     mutating func add(_ text: String) {
         text.withUTF8Bytes { bytes in
-            precondition(count + bytes.count <= buffer.count, "hash input longer than counted")
+            guard fits(bytes.count) else { return }
             UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...])).copyMemory(from: UnsafeRawBufferPointer(bytes))
             count += bytes.count
         }
     }
 
     mutating func add(_ byte: UInt8) {
-        precondition(count < buffer.count, "hash input longer than counted")
+        guard fits(1) else { return }
         buffer[count] = byte
         count += 1
+    }
+
+    @inline(__always)
+    private mutating func fits(_ more: Int) -> Bool {
+        if count + more <= buffer.count, !overflowed { return true }
+        precondition(mayOverflow, "hash input longer than counted")
+        overflowed = true
+        return false
     }
 }
 
@@ -61,7 +78,7 @@ extension DecisionID {
         self = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length.count) { buffer in
             var writer = HashInputWriter(buffer)
             write(&writer)
-            return DecisionID(prefixOf: SHA256.hash(data: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[..<writer.count]))))
+            return DecisionID(prefixOf: SHA256.hash(data: UnsafeRawBufferPointer(writer.written)))
         }
     }
 }
