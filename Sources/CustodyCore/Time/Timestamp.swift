@@ -157,13 +157,16 @@ public struct CivilDate: Equatable, Sendable {
     public init(daysSinceEpoch: Int64) {
         let z = Int(daysSinceEpoch) + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
+        // From here on every value is at least zero: unsigned divisions by constants are a
+        // multiply and a shift, without the sign corrections of signed ones (an expiry is
+        // written for every event).
+        let dayOfEra = UInt(z - era * 146_097)
         let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
         let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
         let monthPrime = (5 * dayOfYear + 2) / 153
-        day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        day = Int(dayOfYear - (153 * monthPrime + 2) / 5 + 1)
+        month = monthPrime < 10 ? Int(monthPrime) + 3 : Int(monthPrime) - 9
+        year = Int(yearOfEra) + era * 400 + (month <= 2 ? 1 : 0)
     }
 
     public var daysSinceEpoch: Int {
