@@ -282,17 +282,24 @@ extension JSONReader {
         var result: [String] = []
         guard elements({ reader in
             guard let text = reader.readNonEmptyString() else { return false }
+            if result.isEmpty { result.reserveCapacity(Self.listCapacity) }
             result.append(text)
             return true
         }) else { return nil }
         return result
     }
 
+    /// Room made for a list at its first element: lists of an event hold a few values, and
+    /// growing from one element reallocated at the second and the third (an empty list
+    /// allocates nothing).
+    static var listCapacity: Int { 4 }
+
     /// An array of entity ids.
     mutating func readEntities() -> [EntityID]? {
         var result: [EntityID] = []
         guard elements({ reader in
             guard let raw = reader.readRawString(), EntityID.isValid(raw) else { return false }
+            if result.isEmpty { result.reserveCapacity(Self.listCapacity) }
             result.append(EntityID(validated: String(decoding: raw, as: UTF8.self)))
             return true
         }) else { return nil }
