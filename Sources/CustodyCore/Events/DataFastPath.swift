@@ -244,7 +244,7 @@ extension JSONReader {
 
     /// A non-empty string, escapes and any valid UTF-8 allowed: raw bytes when it can.
     mutating func readNonEmptyText() -> String? {
-        if let raw = readRawString() { return raw.isEmpty ? nil : String(decoding: raw, as: UTF8.self) }
+        if let raw = readRawString() { return raw.isEmpty ? nil : string(raw) }
         guard peek() == UInt8(ascii: "\""), let text = try? readString(), !text.isEmpty else { return nil }
         return text
     }
@@ -264,7 +264,7 @@ extension JSONReader {
 
     mutating func readNonEmptyString() -> String? {
         guard let raw = readRawString(), !raw.isEmpty else { return nil }
-        return String(decoding: raw, as: UTF8.self)
+        return string(raw)
     }
 
     /// `.some(nil)` for null, `.some(text)` for a string (empty allowed), nil otherwise.
@@ -274,7 +274,7 @@ extension JSONReader {
             return .some(nil)
         }
         guard let raw = readRawString() else { return nil }
-        return .some(String(decoding: raw, as: UTF8.self))
+        return .some(string(raw))
     }
 
     /// An array of non-empty strings.
