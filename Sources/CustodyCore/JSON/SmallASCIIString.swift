@@ -45,7 +45,14 @@ enum SmallASCIIString {
             high &= (UInt64(1) &<< UInt64((count &- 8) &* 8)) &- 1
         }
         high |= UInt64(0xE0 | count) &<< 56
-        return unsafeBitCast((low, high), to: String.self)
+        // Written as two words, then moved out as a string: `unsafeBitCast` of the words
+        // gave a borrowed string that was retained to be returned (a call per string).
+        return withUnsafeTemporaryAllocation(of: String.self, capacity: 1) { place in
+            let raw = UnsafeMutableRawPointer(place.baseAddress!)
+            raw.storeBytes(of: low.littleEndian, as: UInt64.self)
+            raw.storeBytes(of: high.littleEndian, toByteOffset: 8, as: UInt64.self)
+            return place.baseAddress!.move()
+        }
     }
 }
 
