@@ -30,6 +30,9 @@ enum DataFastPath {
         }
     }
 
+    // The values read are taken out of their locals into the payload (`take()`), not bound
+    // and copied: a copy retained each and the locals' end released them again (9 fewer
+    // reference-count calls per `created` event).
     private static func created(_ reader: inout JSONReader, cache: inout DecodingCache) -> EventData? {
         var classification: [String]?
         var owner: String?, category: String?
@@ -45,9 +48,10 @@ enum DataFastPath {
             if key.is("location"), location == nil { location = reader.readOptionalString(); return location != nil }
             if key.is("origin"), origin == nil { origin = reader.readOptionalString(); return origin != nil }
             return false
-        }), let classification, let owner, let category else { return nil }
+        }), let classification = classification.take(), let owner = owner.take(), let category = category.take() else { return nil }
         return .created(EventData.Created(classification: classification, owner: owner, category: category,
-                                          jurisdiction: jurisdiction ?? nil, location: location ?? nil, origin: origin ?? nil))
+                                          jurisdiction: jurisdiction.take() ?? nil, location: location.take() ?? nil,
+                                          origin: origin.take() ?? nil))
     }
 
     private static func derived(_ reader: inout JSONReader) -> EventData? {
@@ -75,9 +79,9 @@ enum DataFastPath {
                 }
             }
             return false
-        }), let inputs, let namespace, let name else { return nil }
-        return .derived(EventData.Derived(inputs: inputs, jobNamespace: namespace, jobName: name, runId: runId ?? nil,
-                                          masked: masked ?? []))
+        }), let inputs = inputs.take(), let namespace = namespace.take(), let name = name.take() else { return nil }
+        return .derived(EventData.Derived(inputs: inputs, jobNamespace: namespace, jobName: name, runId: runId.take() ?? nil,
+                                          masked: masked.take() ?? []))
     }
 
     private static func accessed(_ reader: inout JSONReader, cache: inout DecodingCache) -> EventData? {
@@ -104,9 +108,9 @@ enum DataFastPath {
             }
             if key.is("records"), records == nil { records = reader.readCount(); return records != nil }
             return false
-        }), let principalId, let purpose else { return nil }
-        return .accessed(EventData.Accessed(principalId: principalId, roles: roles ?? [], purpose: purpose,
-                                            fields: fields ?? [], records: records ?? 1))
+        }), let principalId = principalId.take(), let purpose = purpose.take() else { return nil }
+        return .accessed(EventData.Accessed(principalId: principalId, roles: roles.take() ?? [], purpose: purpose,
+                                            fields: fields.take() ?? [], records: records ?? 1))
     }
 
     private static func hold(_ reader: inout JSONReader, type: LifecycleEventType) -> EventData? {
@@ -117,9 +121,9 @@ enum DataFastPath {
             if key.is("reason"), reason == nil, type == .holdPlaced { reason = reader.readOptionalString(); return reason != nil }
             if key.is("by"), by == nil { by = reader.readOptionalString(); return by != nil }
             return false
-        }), let holdId else { return nil }
-        return type == .holdPlaced ? .holdPlaced(holdId: holdId, reason: reason ?? nil, by: by ?? nil)
-            : .holdReleased(holdId: holdId, by: by ?? nil)
+        }), let holdId = holdId.take() else { return nil }
+        return type == .holdPlaced ? .holdPlaced(holdId: holdId, reason: reason.take() ?? nil, by: by.take() ?? nil)
+            : .holdReleased(holdId: holdId, by: by.take() ?? nil)
     }
 
     private static func deleted(_ reader: inout JSONReader) -> EventData? {
@@ -137,8 +141,8 @@ enum DataFastPath {
                 return value.map(isSHA256Digest) ?? true
             }
             return false
-        }), let method, let by else { return nil }
-        return .deleted(EventData.Deleted(method: method, by: by, contentDigest: digest ?? nil))
+        }), let method, let by = by.take() else { return nil }
+        return .deleted(EventData.Deleted(method: method, by: by, contentDigest: digest.take() ?? nil))
     }
 
     /// An object with exactly one member, `name`, a non-empty string.
