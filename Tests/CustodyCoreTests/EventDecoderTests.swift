@@ -271,6 +271,26 @@ func errorCode(_ value: [UInt8]?, headers: (String) -> [UInt8]? = structuredHead
         #expect(storage(decoded[1].roles) != storage(decoded[0].roles))
     }
 
+    /// The cache's fingerprints, which start from a kept source's lanes, are the fingerprints
+    /// of the whole key: for kept sources, sources never seen, and sources replaced when more
+    /// than `capacity` of them came by.
+    @Test func fingerprintsFromKeptSourcesAreTheWholeKeysFingerprints() {
+        var cache = DecodingCache()
+        let sources = (0..<(DecodingCache.capacity + 3)).map { "//producer/\($0)" } + ["//s", "", "//ü"]
+        for round in 0..<2 {
+            for source in sources {
+                let kept = Array(source.utf8).withUnsafeBufferPointer { cache.source($0) }
+                for id in ["e1", "evt-\(round)", "", String(repeating: "i", count: 40)] {
+                    let expected = EventFingerprint(source: source, id: id)
+                    #expect(cache.fingerprint(source: kept, id: id) == expected, "\(source) \(id)")
+                    #expect(cache.fingerprint(source: "//never-seen" + source, id: id)
+                            == EventFingerprint(source: "//never-seen" + source, id: id))
+                    #expect(DecodingCache.disabled.fingerprint(source: source, id: id) == expected)
+                }
+            }
+        }
+    }
+
     /// The cache converts a date once and reuses it for the times that share it: every time,
     /// valid or not, reads as the uncached parse reads it, whatever date came before.
     @Test func timesSharingADateReadAsUncachedOnes() {

@@ -21,15 +21,22 @@ public struct DecisionMaker: Sendable {
 
     /// Applies `event` to `state` and returns what follows from it.
     public func apply(_ event: LifecycleEvent, to state: inout EntityState) -> EventOutcome {
+        apply(event, fingerprint: EventFingerprint(source: event.source, id: event.id), to: &state)
+    }
+
+    /// The same, the event's fingerprint given (`DecodingCache.fingerprint(source:id:)`
+    /// hashes only the id of an event from a source it keeps).
+    public func apply(_ event: LifecycleEvent, fingerprint: EventFingerprint, to state: inout EntityState) -> EventOutcome {
         var outcome = EventOutcome()
+        outcome.fingerprint = fingerprint
         apply(event, to: &state, into: &outcome)
         return outcome
     }
 
-    /// `apply`, writing into a fresh `outcome`. (Built in a local and returned, the outcome
-    /// was copied and the local destroyed: three retains and three releases an event.)
+    /// `apply`, writing into a fresh `outcome` that holds the event's fingerprint. (Built in
+    /// a local and returned, the outcome was copied and the local destroyed: three retains
+    /// and three releases an event.)
     private func apply(_ event: LifecycleEvent, to state: inout EntityState, into outcome: inout EventOutcome) {
-        outcome.fingerprint = EventFingerprint(source: event.source, id: event.id)
         guard state.remember(outcome.fingerprint) else {
             outcome.isDuplicate = true
             outcome.decision = state.decision

@@ -144,8 +144,19 @@ public struct EventFingerprint: Hashable, Sendable {
         // multiply chains), the same values as hashing each lane separately. The closures
         // capture constants only: a captured `var` is checked for exclusive access at run
         // time on every access.
+        self.init(afterSource: Self.lanes(afterSource: source), id: id)
+    }
+
+    /// Both lanes after `source ‖ 0x1F`: an event's fingerprint continues from them over its
+    /// id (`init(afterSource:id:)`). A stream's events share a few sources, whose lanes
+    /// `DecodingCache` keeps, so most events hash their id only.
+    public static func lanes(afterSource source: borrowing String) -> (UInt64, UInt64) {
         let start = (UInt64(0xCBF2_9CE4_8422_2325), UInt64(0x6C62_272E_07BB_0142))
-        let afterSource = Self.fed(0x1F, source.withUTF8Bytes { Self.fed($0, start) })
+        return fed(0x1F, source.withUTF8Bytes { fed($0, start) })
+    }
+
+    /// The fingerprint of the event with `id` from the source whose lanes are `afterSource`.
+    public init(afterSource: (UInt64, UInt64), id: borrowing String) {
         let lanes = Self.fed(0x1F, id.withUTF8Bytes { Self.fed($0, afterSource) })
         high = lanes.0
         low = lanes.1 ^ (lanes.0 >> 29)

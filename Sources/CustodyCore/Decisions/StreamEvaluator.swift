@@ -64,7 +64,10 @@ public struct StreamEvaluator: Sendable {
     private mutating func evaluate(_ decoded: consuming LifecycleEvent?) -> EventHeaders? {
         guard let event = decoded else { return nil }
         let maker = self.maker
-        let outcome = states.update(event.subject, create: { DecisionMaker.newState(for: event) }) { maker.apply(event, to: &$0) }
+        let fingerprint = decodingCache.fingerprint(source: event.source, id: event.id)
+        let outcome = states.update(event.subject, create: { DecisionMaker.newState(for: event) }) {
+            maker.apply(event, fingerprint: fingerprint, to: &$0)
+        }
         if outcome.isNewDecision { decisionsMade += 1 }
         if outcome.isDuplicate { duplicates += 1 }
         guard let decision = outcome.decision else { return nil }

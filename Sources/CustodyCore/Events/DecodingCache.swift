@@ -25,6 +25,8 @@ public struct DecodingCache: Sendable {
 
     private var isEnabled: Bool
     private var sources: [String] = []
+    /// Each kept source's fingerprint lanes (`EventFingerprint.lanes(afterSource:)`).
+    private var sourceLanes: [(UInt64, UInt64)] = []
     private var nextSource = 0
     private var classifications = Lists(), roles = Lists(), fields = Lists()
     /// The date of the last `time` read: its ten bytes (`YYYY-MM-DD`, as two words) and days.
@@ -55,11 +57,22 @@ public struct DecodingCache: Sendable {
         misses &+= 1
         if sources.count < Self.capacity {
             sources.append(made)
+            sourceLanes.append(EventFingerprint.lanes(afterSource: made))
         } else {
             sources[nextSource] = made
+            sourceLanes[nextSource] = EventFingerprint.lanes(afterSource: made)
             nextSource = (nextSource + 1) % Self.capacity
         }
         return made
+    }
+
+    /// The fingerprint of an event (as `EventFingerprint(source:id:)`), its source's part
+    /// taken from the sources kept when the source is one of them: then only the id is hashed.
+    public func fingerprint(source: borrowing String, id: borrowing String) -> EventFingerprint {
+        for index in sources.indices where sources[index] == source {
+            return EventFingerprint(afterSource: sourceLanes[index], id: id)
+        }
+        return EventFingerprint(source: source, id: id)
     }
 
     /// The instant of an RFC 3339 `time` (as `Timestamp.parse`), its date converted only when

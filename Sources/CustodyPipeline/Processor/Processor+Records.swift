@@ -78,10 +78,11 @@ extension Processor {
             throw ProcessorError("NO_TASK", "a record of \(source) arrived before its state was restored")
         }
         let maker = self.maker
+        let fingerprint = decodingCache.fingerprint(source: event.source, id: event.id)
         let outcome = tasks[partition]!.entities.update(event.subject, create: { DecisionMaker.newState(for: event) }) {
             state, changed in
             changed = true
-            return maker.apply(event, to: &state)
+            return maker.apply(event, fingerprint: fingerprint, to: &state)
         }
         guard let decision = outcome.decision else {
             try deadLetter(record, code: "NO_GOVERNING_POLICY",
