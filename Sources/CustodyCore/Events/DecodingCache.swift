@@ -67,10 +67,15 @@ public struct DecodingCache: Sendable {
     }
 
     /// The fingerprint of an event (as `EventFingerprint(source:id:)`), its source's part
-    /// taken from the sources kept when the source is one of them: then only the id is hashed.
+    /// taken from the sources kept when the source is one of them (`source(_:)` handed it
+    /// out): then only the id is hashed. Kept sources are recognised by their representation
+    /// (the same storage), not compared byte by byte: a stream with several producers
+    /// compared each event's source with the others' first.
     public func fingerprint(source: borrowing String, id: borrowing String) -> EventFingerprint {
-        for index in sources.indices where sources[index] == source {
-            return EventFingerprint(afterSource: sourceLanes[index], id: id)
+        let bits = unsafeBitCast(copy source, to: (UInt64, UInt64).self)
+        for index in sources.indices {
+            let kept = unsafeBitCast(sources[index], to: (UInt64, UInt64).self)
+            if kept.0 == bits.0 && kept.1 == bits.1 { return EventFingerprint(afterSource: sourceLanes[index], id: id) }
         }
         return EventFingerprint(source: source, id: id)
     }
