@@ -14,6 +14,9 @@ public final class Decision: Sendable, Equatable {
     let classificationText: String
     public let retention: RetentionOutcome
     public let expiresAt: Timestamp?
+    /// `retention-expires-at`, formatted once: every event the decision governs carries it,
+    /// and converting the day to a date per event was 1% of the evaluation.
+    private let expiresAtText: ExpiryText?
     private let rolloutDetail: RolloutDetail?
     /// Everything the decision depends on; a new decision is made only when it changes.
     public let basis: DecisionBasis
@@ -30,6 +33,24 @@ public final class Decision: Sendable, Equatable {
     public var owner: String? { basis.owner }
     public var isOnLegalHold: Bool { basis.isOnLegalHold }
     public var rollout: Rollout? { rolloutDetail?.rollout }
+
+    /// An expiry's RFC 3339 text, stored inline (at most `Timestamp.rfc3339Capacity` bytes).
+    private struct ExpiryText: Sendable {
+        private var bytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        private let count: Int
+
+        init(_ time: Timestamp) {
+            var bytes = self.bytes
+            count = withUnsafeMutableBytes(of: &bytes) { raw in
+                time.write(into: raw.bindMemory(to: UInt8.self))
+            }
+            self.bytes = bytes
+        }
+
+        func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+            try withUnsafeBytes(of: bytes) { try body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        }
+    }
 
     /// The rollout, boxed: most decisions have none, and the box keeps them small.
     private final class RolloutDetail: Sendable {
@@ -52,6 +73,7 @@ public final class Decision: Sendable, Equatable {
         self.ownClassification = ownClassification
         self.retention = retention
         self.expiresAt = expiresAt
+        expiresAtText = expiresAt.map(ExpiryText.init)
         previousIdentifier = previousDecisionId
         self.basis = basis
         rolloutDetail = rollout.map(RolloutDetail.init)
@@ -108,8 +130,8 @@ public final class Decision: Sendable, Equatable {
         }
         try withBytes(of: retention.retentionClass) { try body("retention-class", $0) }
         try withBytes(of: retention.action.rawValue) { try body("retention-action", $0) }
-        if let expiresAt {
-            try body("retention-expires-at", UnsafeRawBufferPointer(start: scratch.baseAddress, count: expiresAt.write(into: scratch)))
+        if let expiresAtText {
+            try expiresAtText.withBytes { try body("retention-expires-at", $0) }
         }
         try withBytes(of: isOnLegalHold ? "true" : "false") { try body("legal-hold", $0) }
         if let rollout { try withBytes(of: rollout.variant) { try body("rollout-variant", $0) } }
