@@ -271,6 +271,23 @@ func errorCode(_ value: [UInt8]?, headers: (String) -> [UInt8]? = structuredHead
         #expect(storage(decoded[1].roles) != storage(decoded[0].roles))
     }
 
+    /// A deletion's digest is `sha256:` and 64 hex digits, a run id a UUID: checked on the bytes.
+    @Test func digestsAndRunIdsAreCheckedOnTheirBytes() {
+        let hex = String(repeating: "a0", count: 32)
+        #expect(isSHA256Digest("sha256:" + hex) && isSHA256Digest("sha256:" + hex.uppercased()))
+        let short = String(hex.dropLast()), withoutFirst = String(hex.dropFirst(2))
+        let bads: [String] = ["sha256:" + short, "sha256:" + hex + "0", "SHA256:" + hex, "sha256:" + short + "g", "sha512:" + hex,
+                              "sha256:\u{301}" + withoutFirst, "sha256:" + short + "é", ""]
+        for bad in bads {
+            #expect(!isSHA256Digest(bad), "\(bad)")
+        }
+        #expect(isUUID("123e4567-e89b-12d3-a456-426614174000") && isUUID("123E4567-E89B-12D3-A456-426614174000"))
+        for bad in ["123e4567e89b-12d3-a456-4266141740000", "123e4567-e89b-12d3-a456-42661417400", "123e4567-e89b-12d3-a456-4266141740000",
+                    "123e4567-e89b-12d3-a456-42661417400g", "123e4567-e89b-12d3-a456_426614174000", "123e4567-e89b-12d3-a456-42661417400é", ""] {
+            #expect(!isUUID(bad), "\(bad)")
+        }
+    }
+
     /// The cache's fingerprints, which start from a kept source's lanes, are the fingerprints
     /// of the whole key: for kept sources, sources never seen, and sources replaced when more
     /// than `capacity` of them came by.

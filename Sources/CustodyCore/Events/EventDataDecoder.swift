@@ -129,20 +129,19 @@ func isHexDigit(_ byte: UInt8) -> Bool {
 }
 
 func isUUID(_ text: String) -> Bool {
-    let bytes = Array(text.utf8)
-    guard bytes.count == 36 else { return false }
-    for (index, byte) in bytes.enumerated() {
-        if [8, 13, 18, 23].contains(index) {
-            guard byte == UInt8(ascii: "-") else { return false }
-        } else if !isHexDigit(byte) {
-            return false
+    text.withUTF8Bytes { bytes in
+        guard bytes.count == 36 else { return false }
+        for index in 0..<36 {
+            let isDash = index == 8 || index == 13 || index == 18 || index == 23
+            guard isDash ? bytes[index] == UInt8(ascii: "-") : isHexDigit(bytes[index]) else { return false }
         }
+        return true
     }
-    return true
 }
 
+/// `sha256:` and 64 hex digits, checked on the bytes (a `deleted` event's digest).
 func isSHA256Digest(_ text: String) -> Bool {
-    guard text.hasPrefix("sha256:") else { return false }
-    let hex = text.utf8.dropFirst(7)
-    return hex.count == 64 && hex.allSatisfy(isHexDigit)
+    text.withUTF8Bytes { bytes in
+        bytes.count == 71 && UnsafeBufferPointer(rebasing: bytes[..<7]).is("sha256:") && bytes[7...].allSatisfy(isHexDigit)
+    }
 }
