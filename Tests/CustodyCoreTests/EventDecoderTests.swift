@@ -271,6 +271,20 @@ func errorCode(_ value: [UInt8]?, headers: (String) -> [UInt8]? = structuredHead
         #expect(storage(decoded[1].roles) != storage(decoded[0].roles))
     }
 
+    /// A subject written with escapes (`\/` for `/`) is the same entity as one written plainly;
+    /// the fast path leaves it to the generic one, which reads the escapes.
+    @Test func escapedSubjectsAreTheSameEntities() throws {
+        let plain = structuredEvent(type: "moved", subject: "postgres://db1:5432/shop.public.orders", data: #"{"location":"s3://a"}"#)
+        let escaped = structuredEvent(type: "moved", subject: #"postgres:\/\/db1:5432\/shop.public.orders"#, data: #"{"location":"s3://a"}"#)
+        var cache = DecodingCache()
+        let fromPlain = try EventDecoder().decode(value: plain, header: structuredHeaders, cache: &cache)
+        let fromEscaped = try EventDecoder().decode(value: escaped, header: structuredHeaders, cache: &cache)
+        #expect(fromEscaped == fromPlain)
+        #expect(fromEscaped.subject.hashValue == fromPlain.subject.hashValue)
+        #expect(errorCode(structuredEvent(type: "moved", subject: #"postgres:\/\/db1:5432\/a b"#, data: #"{"location":"s3://a"}"#))
+                == EventError.Code.invalidEntityID.rawValue)
+    }
+
     /// A deletion's digest is `sha256:` and 64 hex digits, a run id a UUID: checked on the bytes.
     @Test func digestsAndRunIdsAreCheckedOnTheirBytes() {
         let hex = String(repeating: "a0", count: 32)

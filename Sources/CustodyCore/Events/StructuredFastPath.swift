@@ -40,6 +40,9 @@ enum StructuredFastPath {
             }
         }
 
+        /// The attribute's bit in a set of them.
+        var bit: UInt32 { 1 << UInt32(rawValue) }
+
         /// The attribute expected after this one: the order of the CloudEvents specification's
         /// attribute list, which producers mostly follow (`data` last).
         var next: Attribute? {
@@ -79,13 +82,32 @@ enum StructuredFastPath {
 
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>, traceparentHeader: String?,
                        cache: inout DecodingCache) -> LifecycleEvent? {
+        // The payload is read into a place of its own: as an optional local, assigned in the
+        // loop over the members, it was copied from slot to slot on every member (89 bytes,
+        // and a load of just-stored bytes that stalled).
+        withUnsafeTemporaryAllocation(of: EventData.self, capacity: 1) { place in
+            decode(bytes, traceparentHeader: traceparentHeader, cache: &cache, payload: place.baseAddress!)
+        }
+    }
+
+    /// `decode`, the payload read into `payload` (uninitialized on entry and on return).
+    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, traceparentHeader: String?,
+                               cache: inout DecodingCache, payload: UnsafeMutablePointer<EventData>) -> LifecycleEvent? {
+        var hasPayload = false
+        defer { if hasPayload { payload.deinitialize(count: 1) } }
         var reader = JSONReader(bytes)
         reader.skipWhitespace()
         guard reader.peek() == UInt8(ascii: "{") else { return nil }
         reader.position += 1
-        var id: String?, source: String?, subject: EntityID?, traceparent: String?
-        var type: LifecycleEventType?, time: Timestamp?, data: JSONObject?, payload: EventData?
-        var sawSpecVersion = false
+        var id: String?, source: String?, traceparent: String?
+        // The subject's bytes, present when its bit is in `seen` (see `type`).
+        var subject = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        // `type` and `time` are plain values, present when their bit is in `seen` (a bit is
+        // set only for a value read, or the event is refused): as optionals they, and the
+        // subject's id, were copied from slot to slot on every member, loads of just-stored
+        // bytes that stalled.
+        var type = LifecycleEventType.created, time = Timestamp(millisecondsSinceEpoch: 0)
+        var data: JSONObject?
         var seen: UInt32 = 0
         reader.skipWhitespace()
         guard reader.peek() != UInt8(ascii: "}") else { return nil }
@@ -105,14 +127,12 @@ enum StructuredFastPath {
                 attribute = named
             }
             expected = attribute.next
-            let bit: UInt32 = 1 << UInt32(attribute.rawValue)
-            guard seen & bit == 0 else { return nil }
-            seen |= bit
+            guard seen & attribute.bit == 0 else { return nil }
+            seen |= attribute.bit
             reader.skipWhitespace()
             switch attribute {
             case .specversion:
                 guard let raw = reader.readRawString(), raw.is("1.0") else { return nil }
-                sawSpecVersion = true
             case .type:
                 guard let raw = reader.readRawString(), let match = eventType(raw) else { return nil }
                 type = match
@@ -122,15 +142,10 @@ enum StructuredFastPath {
             case .datacontenttype, .dataschema:
                 guard reader.readRawString() != nil else { return nil }
             case .subject:
-                // Printable ASCII without escapes, as ids are: validated once, on the bytes.
-                if let raw = reader.readRawString() {
-                    guard EntityID.isValid(raw) else { return nil }
-                    subject = EntityID(validated: String(decoding: raw, as: UTF8.self))
-                } else {
-                    guard reader.peek() == UInt8(ascii: "\""), let text = try? reader.readString(),
-                          let entity = EntityID(text) else { return nil }
-                    subject = entity
-                }
+                // Printable ASCII without escapes, as ids are: validated once, on the bytes, and
+                // made into an id after the last member (an escaped one goes the generic way).
+                guard let raw = reader.readRawString(), EntityID.isValid(raw) else { return nil }
+                subject = raw
             case .source:
                 if let raw = reader.readRawString() {
                     guard !raw.isEmpty else { return nil }
@@ -145,8 +160,9 @@ enum StructuredFastPath {
             case .data:
                 guard reader.peek() == UInt8(ascii: "{") else { return nil }
                 let start = reader.position
-                if let type, let typed = DataFastPath.decode(&reader, type: type, cache: &cache) {
-                    payload = typed
+                if seen & Attribute.type.bit != 0, let typed = DataFastPath.decode(&reader, type: type, cache: &cache) {
+                    payload.initialize(to: typed)
+                    hasPayload = true
                 } else {
                     reader.position = start
                     guard let object = try? reader.readObject(depth: 1) else { return nil }
@@ -160,13 +176,18 @@ enum StructuredFastPath {
             guard next == UInt8(ascii: ",") else { return nil }
         }
         reader.skipWhitespace()
-        guard reader.isAtEnd, sawSpecVersion, let type, let time else { return nil }
-        if case .none = payload, let data { payload = try? EventDataDecoder(fields: data, type: type).decode() }
+        let required = Attribute.specversion.bit | Attribute.type.bit | Attribute.time.bit | Attribute.subject.bit
+        guard reader.isAtEnd, seen & required == required else { return nil }
+        if !hasPayload, let data, let decoded = try? EventDataDecoder(fields: data, type: type).decode() {
+            payload.initialize(to: decoded)
+            hasPayload = true
+        }
         // Taken out of the locals, not copied (`guard let id, ...` retained each value here
         // and released the local's copy at the end).
-        guard let id = id.take(), let source = source.take(), let entity = subject.take(),
-              let payload = payload.take() else { return nil }
-        return LifecycleEvent(id: id, source: source, type: type, time: time, subject: entity, data: payload,
+        guard hasPayload, let id = id.take(), let source = source.take() else { return nil }
+        hasPayload = false
+        let entity = EntityID(validated: String(decoding: subject, as: UTF8.self))
+        return LifecycleEvent(id: id, source: source, type: type, time: time, subject: entity, data: payload.move(),
                               traceparent: traceparentHeader ?? traceparent.take())
     }
 }
