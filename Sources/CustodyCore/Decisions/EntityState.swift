@@ -140,10 +140,10 @@ public struct EventFingerprint: Hashable, Sendable {
     /// The strings are borrowed: an initializer's parameters are otherwise owned, and every
     /// event's fingerprint retained and released its `source` and `id` for a read.
     public init(source: borrowing String, id: borrowing String) {
-        // Both FNV-1a lanes over source ‖ 0x1F ‖ id ‖ 0x1F in one pass (two independent
-        // multiply chains), the same values as hashing each lane separately. The closures
-        // capture constants only: a captured `var` is checked for exclusive access at run
-        // time on every access.
+        // Both FNV-1a lanes over source ‖ 0x1F ‖ id ‖ 0x1F together (two independent
+        // multiply chains), the same values as hashing each lane separately: the source's
+        // part, then the id's. The closures capture constants only: a captured `var` is
+        // checked for exclusive access at run time on every access.
         self.init(afterSource: Self.lanes(afterSource: source), id: id)
     }
 

@@ -48,7 +48,8 @@ enum DataFastPath {
             if key.is("location"), location == nil { location = reader.readOptionalString(); return location != nil }
             if key.is("origin"), origin == nil { origin = reader.readOptionalString(); return origin != nil }
             return false
-        }), let classification = classification.take(), let owner = owner.take(), let category = category.take() else { return nil }
+        }), let classification = classification.take(), let owner = owner.take(), let category = category.take()
+        else { return nil }
         return .created(EventData.Created(classification: classification, owner: owner, category: category,
                                           jurisdiction: jurisdiction.take() ?? nil, location: location.take() ?? nil,
                                           origin: origin.take() ?? nil))

@@ -29,7 +29,8 @@ public struct DecodingCache: Sendable {
     private var sourceLanes: [(UInt64, UInt64)] = []
     private var nextSource = 0
     private var classifications = Lists(), roles = Lists(), fields = Lists()
-    /// The date of the last `time` read: its ten bytes (`YYYY-MM-DD`, as two words) and days.
+    /// The date of the last `time` read: its first ten bytes (`YYYY-MM-DD`, read as eight and
+    /// two) and its days since the epoch.
     private var date: (first: UInt64, rest: UInt16, days: Int64)?
     /// Values found here, and values made (then kept).
     public private(set) var hits = 0

@@ -94,7 +94,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// date, `days` after the epoch; the rest is checked here. (Events of a stream mostly share
     /// their date: `DecodingCache.time` converts it once.)
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, days: Int64) -> Int64? {
-        guard bytes.count >= 20, bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t") || bytes[10] == UInt8(ascii: " "),
+        let separator = bytes.count >= 20 ? bytes[10] : 0
+        guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == UInt8(ascii: " "),
               let hour = number(bytes, 11, 2), bytes[13] == UInt8(ascii: ":"), let minute = number(bytes, 14, 2),
               bytes[16] == UInt8(ascii: ":"), let second = number(bytes, 17, 2),
               hour <= 23, minute <= 59, second <= 60 else { return nil }
