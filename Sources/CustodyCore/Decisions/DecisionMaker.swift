@@ -234,20 +234,14 @@ public struct DecisionMaker: Sendable {
     /// 32 hex digits of SHA-256 over the entity, the event key and the decision basis.
     public static func decisionId(entity: EntityID, eventKey: EventKey, basis: DecisionBasis) -> DecisionID {
         // Written into a buffer on the stack, in one pass, when it fits (inputs are a few
-        // hundred bytes); counted, then written into the heap, when it does not.
+        // hundred bytes); counted, then written, when it does not (`DecisionID(hashing:_:)`).
         let id = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.stackInputCapacity) { buffer in
             var writer = HashInputWriter(buffer, overflowing: true)
             feedIdInput(&writer, entity: entity, eventKey: eventKey, basis: basis)
             return writer.overflowed ? nil : DecisionID(prefixOf: SHA256.hash(data: UnsafeRawBufferPointer(writer.written)))
         }
-        if let id { return id }
-        var length = HashInputLength()
-        feedIdInput(&length, entity: entity, eventKey: eventKey, basis: basis)
-        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: length.count)
-        defer { buffer.deallocate() }
-        var writer = HashInputWriter(buffer)
-        feedIdInput(&writer, entity: entity, eventKey: eventKey, basis: basis)
-        return DecisionID(prefixOf: SHA256.hash(data: UnsafeRawBufferPointer(writer.written)))
+        return id ?? DecisionID(hashing: { feedIdInput(&$0, entity: entity, eventKey: eventKey, basis: basis) },
+                                { feedIdInput(&$0, entity: entity, eventKey: eventKey, basis: basis) })
     }
 
     /// The decision-id input written on the stack (`decisionId`); a longer one goes to the heap.

@@ -15,21 +15,17 @@ enum DecimalText {
     /// it; returns its length.
     static func write(_ value: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         precondition(buffer.count >= capacity, "room for \(capacity) bytes")
-        let base = buffer.baseAddress!, pairs = Self.pairs.utf8Start
+        let base = buffer.baseAddress!
         var magnitude = value.magnitude
         let length = (value < 0 ? 1 : 0) + digitCount(magnitude)
         var end = length
         while magnitude >= 100 {
-            let pair = Int(magnitude % 100) &* 2
-            magnitude /= 100
             end &-= 2
-            base[end] = pairs[pair]
-            base[end &+ 1] = pairs[pair &+ 1]
+            writePair(Int(magnitude % 100), to: base + end)
+            magnitude /= 100
         }
         if magnitude >= 10 {
-            let pair = Int(magnitude) &* 2
-            base[end &- 2] = pairs[pair]
-            base[end &- 1] = pairs[pair &+ 1]
+            writePair(Int(magnitude), to: base + (end &- 2))
         } else {
             base[end &- 1] = UInt8(truncatingIfNeeded: 48 &+ magnitude)
         }
