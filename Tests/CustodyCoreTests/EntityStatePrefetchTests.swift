@@ -28,6 +28,21 @@ import Testing
 
     /// Prefetching is only a hint: states of every shape (no decision, a decision, lists,
     /// small and long ids, a freed slot, an id the store does not hold) are left as they were.
+    /// `EntityStore.prefetch` loads every line of a state, wherever in a line its slot
+    /// starts: a state is 4.5 lines, so every other slot starts mid-line, and four lines from
+    /// its start missed the fields at its end (`inputs`, which `prefetchReferences` reads).
+    @Test func aStatesLinesAreAllPrefetched() {
+        let size = MemoryLayout<EntityState?>.size
+        #expect(MemoryLayout<EntityState>.offset(of: \EntityState.inputs).map { $0 + 8 <= size } == true)
+        for start: UInt in [0x1000, 0x1020, 0x103F, 0x1000 + UInt(size)] {
+            let lines = Array(EntityState.lines(covering: start, byteCount: size))
+            #expect(lines.first == start & ~63)
+            #expect(lines.allSatisfy { $0 % 64 == 0 } && zip(lines, lines.dropFirst()).allSatisfy { $1 == $0 + 64 })
+            #expect(lines.last.map { $0 <= start + UInt(size) - 1 && start + UInt(size) - 1 < $0 + 64 } == true,
+                    "the last byte's line, from \(start)")
+        }
+    }
+
     @Test func prefetchingChangesNothing() throws {
         let registry = PolicyRegistry([try loadExamplePolicy("retention.yaml")])
         var evaluator = StreamEvaluator(registry: registry)

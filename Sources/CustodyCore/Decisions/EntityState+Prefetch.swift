@@ -39,6 +39,21 @@ extension EntityState {
         prefetchLines(from: base, count: lines, firstForWrite: true)
     }
 
+    /// Prefetches every cache line that holds a byte of `byteCount` bytes from `base`.
+    @inline(__always)
+    static func prefetchLines(covering base: UnsafeRawPointer, byteCount: Int) {
+        for line in lines(covering: UInt(bitPattern: base), byteCount: byteCount) {
+            custody_prefetch(UnsafeRawPointer(bitPattern: line)!)
+        }
+    }
+
+    /// The addresses of the 64-byte cache lines that hold a byte of `byteCount` bytes
+    /// (at least one) from `address`.
+    @inline(__always)
+    static func lines(covering address: UInt, byteCount: Int) -> StrideTo<UInt> {
+        stride(from: address & ~63, to: address + UInt(byteCount), by: 64)
+    }
+
     /// Prefetches `count` cache lines from `base`.
     @inline(__always)
     static func prefetchLines(from base: UnsafeRawPointer, count: Int, firstForWrite: Bool) {
