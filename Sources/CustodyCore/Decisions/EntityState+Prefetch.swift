@@ -36,7 +36,8 @@ extension EntityState {
     @inline(__always)
     private static func prefetch(_ address: UInt, lines: Int) {
         guard let base = UnsafeRawPointer(bitPattern: address) else { return }
-        prefetchLines(from: base, count: lines, firstForWrite: true)
+        custody_prefetch_write(base)
+        for line in 1..<max(lines, 1) { custody_prefetch(base + 64 * line) }
     }
 
     /// Prefetches every cache line that holds a byte of `byteCount` bytes from `base`.
@@ -52,12 +53,5 @@ extension EntityState {
     @inline(__always)
     static func lines(covering address: UInt, byteCount: Int) -> StrideTo<UInt> {
         stride(from: address & ~63, to: address + UInt(byteCount), by: 64)
-    }
-
-    /// Prefetches `count` cache lines from `base`.
-    @inline(__always)
-    static func prefetchLines(from base: UnsafeRawPointer, count: Int, firstForWrite: Bool) {
-        if firstForWrite { custody_prefetch_write(base) } else { custody_prefetch(base) }
-        for line in 1..<max(count, 1) { custody_prefetch(base + 64 * line) }
     }
 }

@@ -13,14 +13,10 @@ public enum PolicyContextHeaders {
         make(decision: decision, access: access, traceparent: traceparent, source: eventKey.source, id: eventKey.id)
     }
 
-    /// The same, the event key given as the event's `source` and `id` (read in place: making
-    /// an `EventKey` of them copies both strings, a retain and a release each, for every event).
+    /// The same, the event key given as the event's `source` and `id`.
     public static func make(decision: Decision, access: AccessResult?, traceparent: String?, source: String,
                             id: String) -> EventHeaders {
-        if let given = validTraceparent(traceparent) {
-            return EventHeaders(decision: decision, access: access, trace: .given(given))
-        }
-        return EventHeaders(decision: decision, access: access, trace: derivedTrace(EventFingerprint(source: source, id: id)))
+        make(decision: decision, access: access, traceparent: traceparent, fingerprint: EventFingerprint(source: source, id: id))
     }
 
     /// The same, the event key given as its fingerprint (`EventOutcome.fingerprint`: hashed
