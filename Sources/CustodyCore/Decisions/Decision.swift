@@ -77,7 +77,13 @@ public final class Decision: Sendable, Equatable {
         previousIdentifier = previousDecisionId
         self.basis = basis
         rolloutDetail = rollout.map(RolloutDetail.init)
-        classificationText = effectiveClassification.joined(separator: ",")
+        classificationText = Self.headerText(effectiveClassification)
+    }
+
+    /// The classes joined by commas; one class is its own text (shared, not rebuilt: most
+    /// entities have one class, and `joined` made a string per decision).
+    private static func headerText(_ classification: [String]) -> String {
+        classification.count == 1 ? classification[0] : classification.joined(separator: ",")
     }
 
     /// Whether the rollout variant in the basis is `variant`, read from the rollout (its box
