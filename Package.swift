@@ -39,6 +39,9 @@ let package = Package(
         .systemLibrary(name: "CPrefetch"),
         // Sixteen bytes of a JSON string scanned at once, with SSE2 where there is (a header).
         .systemLibrary(name: "CScan"),
+        // BoringSSL's one-call SHA-256 from swift-crypto's own build (a declaration, nothing to
+        // link beyond swift-crypto): decision ids without the Swift wrapper's per-hash context.
+        .systemLibrary(name: "CSHA256"),
         .target(
             name: "CustodyKafka",
             dependencies: [
@@ -51,6 +54,7 @@ let package = Package(
             dependencies: [
                 "CPrefetch",
                 "CScan",
+                "CSHA256",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),

@@ -53,4 +53,18 @@ import Testing
             #expect(id.hex == String(Hex.encode(SHA256.hash(data: Array(input.utf8))).prefix(32)), "entity of \(entity.utf8.count) bytes")
         }
     }
+
+    /// The one-call SHA-256 behind decision ids gives swift-crypto's digest for every length
+    /// around the 64-byte blocks and their padding, and FIPS 180-2's "abc" example.
+    @Test func decisionIdsHashAsSwiftCryptoDoes() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0...300 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let id = bytes.withUnsafeBytes { DecisionID(sha256Of: $0) }
+            #expect(id == DecisionID(prefixOf: SHA256.hash(data: bytes)), "\(length) bytes")
+        }
+        let abc = Array("abc".utf8).withUnsafeBytes { DecisionID(sha256Of: $0) }
+        #expect(abc.hex == "ba7816bf8f01cfea414140de5dae2223")
+        #expect(DecisionID(sha256Of: UnsafeRawBufferPointer(start: nil, count: 0)).hex == "e3b0c44298fc1c149afbf4c8996fb924")
+    }
 }

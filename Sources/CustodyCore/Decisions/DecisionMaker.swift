@@ -1,5 +1,3 @@
-import Crypto
-
 /// Applies one lifecycle event to an entity's state and decides: a new decision when the
 /// decision's basis changed, the access outcome for `accessed`, and the alerts it raises.
 /// Pure: the processor supplies the state and persists the result.
@@ -238,7 +236,7 @@ public struct DecisionMaker: Sendable {
         let id = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.stackInputCapacity) { buffer in
             var writer = HashInputWriter(buffer, overflowing: true)
             feedIdInput(&writer, entity: entity, eventKey: eventKey, basis: basis)
-            return writer.overflowed ? nil : DecisionID(prefixOf: SHA256.hash(data: UnsafeRawBufferPointer(writer.written)))
+            return writer.overflowed ? nil : DecisionID(sha256Of: UnsafeRawBufferPointer(writer.written))
         }
         return id ?? DecisionID(hashing: { feedIdInput(&$0, entity: entity, eventKey: eventKey, basis: basis) },
                                 { feedIdInput(&$0, entity: entity, eventKey: eventKey, basis: basis) })

@@ -1,21 +1,11 @@
-import Crypto
-
 /// Where the bytes of a hash's input go: counted first (`HashInputLength`), then written into
 /// a buffer of that size (`HashInputWriter`), so one function lists the input once and no
 /// array is grown for it.
 protocol HashInputSink {
     mutating func add(_ text: String)
     mutating func add(_ byte: UInt8)
-}
-
-extension HashInputSink {
     /// The decimal digits of `value`, as `String(value)` spells them, without making a string.
-    mutating func add(decimal value: Int64) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { digits in
-            let count = DecimalText.write(Int(value), into: digits)
-            for byte in digits[..<count] { add(byte) }
-        }
-    }
+    mutating func add(decimal value: Int64)
 }
 
 /// Counts the bytes fed to it.
@@ -24,6 +14,12 @@ struct HashInputLength: HashInputSink {
 
     mutating func add(_ text: String) { count += text.utf8.count }
     mutating func add(_ byte: UInt8) { count += 1 }
+
+    mutating func add(decimal value: Int64) {
+        count += withUnsafeTemporaryAllocation(of: UInt8.self, capacity: DecimalText.capacity) { digits in
+            DecimalText.write(Int(value), into: digits)
+        }
+    }
 }
 
 /// Writes the bytes fed to it into a buffer counted large enough by `HashInputLength`, or,
@@ -45,17 +41,33 @@ struct HashInputWriter: HashInputSink {
     var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: buffer[..<count]) }
 
     mutating func add(_ text: String) {
-        text.withUTF8Bytes { bytes in
-            guard fits(bytes.count) else { return }
-            UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...])).copyMemory(from: UnsafeRawBufferPointer(bytes))
-            count += bytes.count
-        }
+        text.withUTF8Bytes { add($0) }
     }
 
     mutating func add(_ byte: UInt8) {
         guard fits(1) else { return }
         buffer[count] = byte
         count += 1
+    }
+
+    /// Written in place when the room left holds any number (a decision id's input has a
+    /// 13-digit time: byte by byte, each checked for room, it was a tenth of the input's
+    /// cost); through a buffer on the stack near the end.
+    mutating func add(decimal value: Int64) {
+        if !overflowed, buffer.count - count >= DecimalText.capacity {
+            count += DecimalText.write(Int(value), into: UnsafeMutableBufferPointer(rebasing: buffer[count...]))
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: DecimalText.capacity) { digits in
+            let written = DecimalText.write(Int(value), into: digits)
+            add(UnsafeBufferPointer(rebasing: digits[..<written]))
+        }
+    }
+
+    private mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard fits(bytes.count) else { return }
+        UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...])).copyMemory(from: UnsafeRawBufferPointer(bytes))
+        count += bytes.count
     }
 
     @inline(__always)
@@ -78,7 +90,7 @@ extension DecisionID {
         self = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length.count) { buffer in
             var writer = HashInputWriter(buffer)
             write(&writer)
-            return DecisionID(prefixOf: SHA256.hash(data: UnsafeRawBufferPointer(writer.written)))
+            return DecisionID(sha256Of: UnsafeRawBufferPointer(writer.written))
         }
     }
 }
