@@ -30,14 +30,18 @@ extension BenchCommand {
             let (loaded, _) = try PolicyFiles.loadOrExit(policy)
             var evaluator = StreamEvaluator(registry: PolicyRegistry([loaded]))
             var headerBytes = 0
-            let start = DispatchTime.now().uptimeNanoseconds
+            // Only the passes are timed: rewriting the stream between them (the pass code in
+            // every `source`) is the harness's work, not the processor's.
+            var nanoseconds: UInt64 = 0
             for pass in 0..<passes {
                 if pass > 0 { stream.nextPass() }
+                let start = DispatchTime.now().uptimeNanoseconds
                 evaluator.process(values: stream.values) { headers in
                     headers?.forEachBytes { name, value in headerBytes &+= name.utf8.count &+ value.count }
                 }
+                nanoseconds += DispatchTime.now().uptimeNanoseconds - start
             }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let seconds = Double(nanoseconds) / 1e9
             let count = stream.values.count * passes
             print("allocator: \(Allocator.name)")
             print("\(evaluator.decisionsMade) decisions, \(evaluator.duplicates) duplicates, \(evaluator.rejected) rejected, \(headerBytes) header bytes")
