@@ -9,10 +9,18 @@ extension UnsafeBufferPointer<UInt8> {
         guard count > 0, let left = baseAddress, let right = other.baseAddress else { return true }
         let (a, b) = (UnsafeRawPointer(left), UnsafeRawPointer(right))
         guard count >= 8 else {
-            for offset in 0..<count where a.load(fromByteOffset: offset, as: UInt8.self) != b.load(fromByteOffset: offset, as: UInt8.self) {
-                return false
+            // Two overlapping words, as the long path's tail: member names such as `"type":`
+            // are under eight bytes, and a loop over their bytes was a sixth of the
+            // structured decoder's own time.
+            if count >= 4 {
+                return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+                    && a.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self) == b.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
             }
-            return true
+            if count >= 2 {
+                return a.loadUnaligned(as: UInt16.self) == b.loadUnaligned(as: UInt16.self)
+                    && a.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self) == b.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self)
+            }
+            return a.load(as: UInt8.self) == b.load(as: UInt8.self)
         }
         var offset = 0
         while offset < count - 8 {
