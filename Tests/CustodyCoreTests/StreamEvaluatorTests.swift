@@ -82,6 +82,16 @@ import Testing
             #expect(batched.states[state.entity] == copy state)
         }
         #expect(states == single.states.count)
+
+        // The array form, the slice form and the generic form (any other collection) agree.
+        var sliced = StreamEvaluator(registry: registry)
+        var slicedHeaders: [[String]?] = []
+        sliced.process(values: values[...]) { slicedHeaders.append(Self.headerText($0)) }
+        var generic = StreamEvaluator(registry: registry)
+        var genericHeaders: [[String]?] = []
+        generic.process(values: ContiguousArray(values)) { genericHeaders.append(Self.headerText($0)) }
+        #expect(slicedHeaders == expected)
+        #expect(genericHeaders == expected)
         if count == 800 {
             // The stream exercises what it claims to.
             #expect(single.rejected > 20 && single.duplicates > 20 && single.decisionsMade > 100 && single.states.count > 100)

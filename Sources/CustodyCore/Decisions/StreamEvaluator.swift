@@ -32,6 +32,24 @@ public struct StreamEvaluator: Sendable {
     /// copy retained and released each of their strings and lists.
     public mutating func process<Values: RandomAccessCollection<[UInt8]>>(values: Values, each: (EventHeaders?) -> Void)
     where Values.Index == Int {
+        processInOrder(values, each: each)
+    }
+
+    /// `process(values:each:)` for an array of values, specialized here: the generic form,
+    /// called from another module, runs unspecialized (each value read through the
+    /// collection's witness table, a call per value).
+    public mutating func process(values: [[UInt8]], each: (EventHeaders?) -> Void) {
+        processInOrder(values, each: each)
+    }
+
+    /// The same for a slice of an array of values.
+    public mutating func process(values: ArraySlice<[UInt8]>, each: (EventHeaders?) -> Void) {
+        processInOrder(values, each: each)
+    }
+
+    @inline(__always)
+    private mutating func processInOrder<Values: RandomAccessCollection<[UInt8]>>(_ values: Values, each: (EventHeaders?) -> Void)
+    where Values.Index == Int {
         let start = values.startIndex, end = values.endIndex
         guard start < end else { return }
         var current = decode(values[start], prefetching: false)
