@@ -32,12 +32,15 @@ import Testing
 
     @Test func validAndInvalidIds() {
         for valid in ["s3://lake/raw/a", "postgres://db1:5432/shop.public.orders", "a+b-c.d://x/y", "S3://h/p", "s3://h/p://q",
-                      "kafka://broker/t\u{e9}"] {
+                      "kafka://broker/t\u{e9}",
+                      "s3://a-long-authority-name/p", "s3://exactly8/p", "s3://12345678"+"9/p"] {
             #expect(Self.isValid(valid), "\(valid) is an entity id")
         }
         for invalid in ["", "s3://", "s3://lake", "s3://lake/", "s3:///path", "3s://h/p", "+s://h/p", "://h/p", "s3:/h/p",
                         "s 3://h/p", "s3://la ke/p", "s3://h/p q", "s3://h/p\u{7F}", "s3://h/p\t", "s_3://h/p", "s3:h//p",
-                        "s3://h/" + String(repeating: "x", count: 2048)] {
+                        "s3://h/" + String(repeating: "x", count: 2048),
+                        "s3://a-long-authority with-space/p", "s3://a-long-authority\u{7F}/p", "s3://authority-long\t-x/p",
+                        "s3://a-long-authority-without-a-path"] {
             #expect(!Self.isValid(invalid), "\(invalid.prefix(40)) is not an entity id")
         }
     }
@@ -46,7 +49,8 @@ import Testing
     @Test func theOnePassCheckAgreesWithTheDefinition() {
         var generator = SplitMix64(seed: 0x1D)
         let seeds = ["s3://lake/raw/a", "postgres://db1:5432/shop.public.orders", "a+b://h/p", "x://y/z",
-                     "s3://h/a-path-of-more-than-three-words/and-then-some"].map { Array($0.utf8) }
+                     "s3://h/a-path-of-more-than-three-words/and-then-some",
+                     "kafka://broker-1.example.internal:9092/topic", "gs://bucket-of-exactly-16/p"].map { Array($0.utf8) }
         let interesting: [UInt8] = Array(":/+-.aZ09 _".utf8) + [0x00, 0x1F, 0x20, 0x21, 0x40, 0x5B, 0x60, 0x7B, 0x7F, 0x80, 0xC3, 0xFF]
         var valid = 0
         for iteration in 0..<200_000 {

@@ -99,6 +99,21 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
         // The authority, up to the first `/`, then the path.
         let authorityStart = index + 3
         index = authorityStart
+        // Eight bytes at a time while eight remain: the first `/` ends the authority, and a
+        // byte at or below a space, or DEL, before it refuses the id. (The lowest flagged byte
+        // of each mask is exact; only bytes above one may be flagged spuriously.)
+        while index + 8 <= count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            let slash = zeroBytes(word ^ (Self.ones &* 0x2F))
+            let bad = spaceControlOrDeleteBytes(word)
+            if slash != 0 {
+                guard bad == 0 || bad.trailingZeroBitCount > slash.trailingZeroBitCount else { return false }
+                index += slash.trailingZeroBitCount / 8
+                break
+            }
+            guard bad == 0 else { return false }
+            index += 8
+        }
         while index < count, base[index] != UInt8(ascii: "/") {
             guard base[index] > 0x20, base[index] != 0x7F else { return false }
             index += 1
@@ -128,10 +143,21 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// already, which is then itself below 0x21; bytes from 0x80 are never flagged.)
     @inline(__always)
     private static func hasSpaceControlOrDelete(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        let belowSpace = (word &- ones &* 0x21) & ~word & highs
-        let delete = word ^ (ones &* 0x7F)
-        let isDelete = (delete &- ones) & ~delete & highs
-        return belowSpace | isDelete != 0
+        spaceControlOrDeleteBytes(word) != 0
     }
+
+    /// The high bit of each byte of the word (little-endian) below 0x21 or equal to 0x7F;
+    /// the lowest one set is exact, bits above it may be set spuriously.
+    @inline(__always)
+    private static func spaceControlOrDeleteBytes(_ word: UInt64) -> UInt64 {
+        let belowSpace = (word &- ones &* 0x21) & ~word & highs
+        return belowSpace | zeroBytes(word ^ (ones &* 0x7F))
+    }
+
+    /// The high bit of each zero byte of the word; the lowest one set is exact.
+    @inline(__always)
+    private static func zeroBytes(_ word: UInt64) -> UInt64 { (word &- ones) & ~word & highs }
+
+    private static var ones: UInt64 { 0x0101_0101_0101_0101 }
+    private static var highs: UInt64 { 0x8080_8080_8080_8080 }
 }
