@@ -67,4 +67,22 @@ import Testing
         #expect(abc.hex == "ba7816bf8f01cfea414140de5dae2223")
         #expect(DecisionID(sha256Of: UnsafeRawBufferPointer(start: nil, count: 0)).hex == "e3b0c44298fc1c149afbf4c8996fb924")
     }
+
+    /// The policy's part of the input, written once per policy, is the part `feed` writes:
+    /// ids made with it equal those made field by field.
+    @Test func aPolicysWrittenInputGivesTheSameIds() throws {
+        let policy = try loadExamplePolicy("retention.yaml")
+        let expected = "\(policy.id)\u{1F}\(policy.version)\u{1F}\(policy.digest)\u{1F}"
+        #expect(policy.decisionIdInput == Array(expected.utf8))
+        for (classes, owner) in [([String](), nil), (["pii"], "team-a"), (["financial", "pii"], "t")] as [([String], String?)] {
+            let basis = DecisionBasis(policy: policy.reference, rolloutVariant: owner == nil ? nil : "v2",
+                                      effectiveClassification: classes, owner: owner, category: "c", jurisdiction: nil,
+                                      origin: "o", location: nil, createdAt: Timestamp(millisecondsSinceEpoch: 1_764_403_200_123),
+                                      isOnLegalHold: owner != nil)
+            let entity = try #require(EntityID("postgres://db1:5432/shop.public.orders"))
+            let key = EventKey(source: "//crm", id: "evt-7")
+            #expect(DecisionMaker.decisionId(entity: entity, eventKey: key, basis: basis, policyInput: policy.decisionIdInput)
+                    == DecisionMaker.decisionId(entity: entity, eventKey: key, basis: basis))
+        }
+    }
 }

@@ -235,12 +235,22 @@ public struct DecisionBasis: Sendable, Equatable {
     /// an empty one). Strings go to the sink as they are stored: wrapping one in an optional
     /// to share a helper retained and released it (about 60 reference-count calls a decision).
     func feed<Sink: HashInputSink>(_ sink: inout Sink) {
+        Self.feed(policy: policy, &sink)
+        feedAfterPolicy(&sink)
+    }
+
+    /// The policy's inputs (`Policy.decisionIdInput` holds them written out).
+    static func feed<Sink: HashInputSink>(policy: PolicyReference, _ sink: inout Sink) {
         sink.add(policy.id)
         sink.add(0x1F)
         sink.add(decimal: Int64(policy.version))
         sink.add(0x1F)
         sink.add(policy.digest)
         sink.add(0x1F)
+    }
+
+    /// The inputs after the policy's.
+    func feedAfterPolicy<Sink: HashInputSink>(_ sink: inout Sink) {
         if let rolloutVariant { sink.add(rolloutVariant) }
         sink.add(0x1F)
         for value in effectiveClassification {

@@ -218,7 +218,8 @@ public struct DecisionMaker: Sendable {
                                   createdAt: state.createdAt, isOnLegalHold: state.isOnLegalHold)
         let retention = evaluator.retention(policy, facts: state.facts, createdAt: state.createdAt,
                                             isOnLegalHold: state.isOnLegalHold)
-        let decision = Decision(id: Self.decisionId(entity: state.entity, eventKey: eventKey(), basis: basis), entity: state.entity, at: time,
+        let decision = Decision(id: Self.decisionId(entity: state.entity, eventKey: eventKey(), basis: basis,
+                                                    policyInput: policy.decisionIdInput), entity: state.entity, at: time,
                                 cause: cause(), policy: policy.reference, rollout: rollout,
                                 ownClassification: state.ownClassification, effectiveClassification: effective,
                                 owner: state.owner, retention: retention.outcome, expiresAt: retention.expiresAt,
@@ -231,15 +232,21 @@ public struct DecisionMaker: Sendable {
 
     /// 32 hex digits of SHA-256 over the entity, the event key and the decision basis.
     public static func decisionId(entity: EntityID, eventKey: EventKey, basis: DecisionBasis) -> DecisionID {
+        decisionId(entity: entity, eventKey: eventKey, basis: basis, policyInput: nil)
+    }
+
+    /// The same, the policy's part of the input given written out (`Policy.decisionIdInput`
+    /// of the basis's policy): `decide` copies it instead of writing three fields per id.
+    static func decisionId(entity: EntityID, eventKey: EventKey, basis: DecisionBasis, policyInput: [UInt8]?) -> DecisionID {
         // Written into a buffer on the stack, in one pass, when it fits (inputs are a few
         // hundred bytes); counted, then written, when it does not (`DecisionID(hashing:_:)`).
         let id = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.stackInputCapacity) { buffer in
             var writer = HashInputWriter(buffer, overflowing: true)
-            feedIdInput(&writer, entity: entity, eventKey: eventKey, basis: basis)
+            feedIdInput(&writer, entity: entity, eventKey: eventKey, basis: basis, policyInput: policyInput)
             return writer.overflowed ? nil : DecisionID(sha256Of: UnsafeRawBufferPointer(writer.written))
         }
-        return id ?? DecisionID(hashing: { feedIdInput(&$0, entity: entity, eventKey: eventKey, basis: basis) },
-                                { feedIdInput(&$0, entity: entity, eventKey: eventKey, basis: basis) })
+        return id ?? DecisionID(hashing: { feedIdInput(&$0, entity: entity, eventKey: eventKey, basis: basis, policyInput: policyInput) },
+                                { feedIdInput(&$0, entity: entity, eventKey: eventKey, basis: basis, policyInput: policyInput) })
     }
 
     /// The decision-id input written on the stack (`decisionId`); a longer one goes to the heap.
@@ -248,14 +255,19 @@ public struct DecisionMaker: Sendable {
     /// The entity first: one event reaches many entities through lineage (and a policy change
     /// all of them), and each of their decisions needs an id of its own.
     private static func feedIdInput<Sink: HashInputSink>(_ sink: inout Sink, entity: EntityID, eventKey: EventKey,
-                                                         basis: DecisionBasis) {
+                                                         basis: DecisionBasis, policyInput: [UInt8]?) {
         sink.add(entity.value)
         sink.add(0x1F)
         sink.add(eventKey.source)
         sink.add(0x1F)
         sink.add(eventKey.id)
         sink.add(0x1F)
-        basis.feed(&sink)
+        if let policyInput {
+            sink.add(bytes: policyInput)
+            basis.feedAfterPolicy(&sink)
+        } else {
+            basis.feed(&sink)
+        }
     }
 }
 

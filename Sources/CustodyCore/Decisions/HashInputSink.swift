@@ -6,6 +6,8 @@ protocol HashInputSink {
     mutating func add(_ byte: UInt8)
     /// The decimal digits of `value`, as `String(value)` spells them, without making a string.
     mutating func add(decimal value: Int64)
+    /// Bytes written out before (`Policy.decisionIdInput`).
+    mutating func add(bytes: [UInt8])
 }
 
 /// Counts the bytes fed to it.
@@ -14,6 +16,7 @@ struct HashInputLength: HashInputSink {
 
     mutating func add(_ text: String) { count += text.utf8.count }
     mutating func add(_ byte: UInt8) { count += 1 }
+    mutating func add(bytes: [UInt8]) { count += bytes.count }
 
     mutating func add(decimal value: Int64) {
         count += withUnsafeTemporaryAllocation(of: UInt8.self, capacity: DecimalText.capacity) { digits in
@@ -62,6 +65,10 @@ struct HashInputWriter: HashInputSink {
             let written = DecimalText.write(Int(value), into: digits)
             add(UnsafeBufferPointer(rebasing: digits[..<written]))
         }
+    }
+
+    mutating func add(bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { add($0) }
     }
 
     private mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {

@@ -18,6 +18,9 @@ public final class Policy: Sendable {
     /// The document as loaded (for `governance.policies` and diffs).
     public let document: JSONValue
     public let reference: PolicyReference
+    /// The policy's part of every decision id's input under it, written once: id, version and
+    /// digest, each followed by 0x1F (`DecisionBasis.feed(policy:_:)`).
+    let decisionIdInput: [UInt8]
 
     public init(id: String, version: Int, digest: String, appliesTo: Condition?, retentionRules: [RetentionRule],
                 retentionDefault: RetentionOutcome, propagatedClassifications: Set<String>, accessRules: [AccessRule],
@@ -33,7 +36,15 @@ public final class Policy: Sendable {
         self.accessDefault = accessDefault
         self.bulkAccess = bulkAccess
         self.document = document
-        reference = PolicyReference(id: id, version: version, digest: digest)
+        let reference = PolicyReference(id: id, version: version, digest: digest)
+        self.reference = reference
+        var length = HashInputLength()
+        DecisionBasis.feed(policy: reference, &length)
+        decisionIdInput = [UInt8](unsafeUninitializedCapacity: length.count) { buffer, count in
+            var writer = HashInputWriter(buffer)
+            DecisionBasis.feed(policy: reference, &writer)
+            count = writer.count
+        }
     }
 }
 
