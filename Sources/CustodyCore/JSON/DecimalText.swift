@@ -42,14 +42,39 @@ enum DecimalText {
         destination[1] = pair[1]
     }
 
-    /// Decimal digits of `magnitude` (1 for zero).
+    /// Decimal digits of `magnitude` (1 for zero): ⌊log10⌋ estimated from the bit length
+    /// (1233/4096 ≈ log10 2, at most one too high), corrected by one compare with a power of
+    /// ten. (A loop of compares ran 13 times for a time in milliseconds.) `| 1` makes zero one
+    /// digit and changes no compare: the powers of ten above 1 are even.
     private static func digitCount(_ magnitude: UInt) -> Int {
-        var count = 1
-        var limit: UInt = 10
-        while count < 20, magnitude >= limit {
-            count += 1
-            limit &*= 10
+        let value = magnitude | 1
+        let estimate = ((UInt.bitWidth &- value.leadingZeroBitCount) &* 1233) &>> 12
+        return estimate &- (value < powerOfTen(estimate) ? 1 : 0) &+ 1
+    }
+
+    /// 10 to the `exponent` (0...19; a switch of constants, compiled to a table).
+    private static func powerOfTen(_ exponent: Int) -> UInt {
+        switch exponent {
+        case 0: 1
+        case 1: 10
+        case 2: 100
+        case 3: 1_000
+        case 4: 10_000
+        case 5: 100_000
+        case 6: 1_000_000
+        case 7: 10_000_000
+        case 8: 100_000_000
+        case 9: 1_000_000_000
+        case 10: 10_000_000_000
+        case 11: 100_000_000_000
+        case 12: 1_000_000_000_000
+        case 13: 10_000_000_000_000
+        case 14: 100_000_000_000_000
+        case 15: 1_000_000_000_000_000
+        case 16: 10_000_000_000_000_000
+        case 17: 100_000_000_000_000_000
+        case 18: 1_000_000_000_000_000_000
+        default: 10_000_000_000_000_000_000
         }
-        return count
     }
 }
