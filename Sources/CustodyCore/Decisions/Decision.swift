@@ -297,7 +297,14 @@ public struct DecisionID: Hashable, Sendable {
 
     /// From the first 16 bytes of a digest, read in place (its iterator copies it to an array).
     public init(prefixOf digest: SHA256Digest) {
-        self = digest.withUnsafeBytes { DecisionID(prefixOf: $0) }
+        self = digest.withUnsafeBytes { DecisionID(first16Of: $0) }
+    }
+
+    /// From the first 16 bytes of a digest's bytes (at least 16), two big-endian words.
+    init(first16Of bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count >= 16, "16 bytes of a digest")
+        self.init(high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                  low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
     }
 
     /// From 32 hex digits; nil otherwise.

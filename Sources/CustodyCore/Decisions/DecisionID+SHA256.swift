@@ -28,11 +28,4 @@ extension DecisionID {
         self.init(prefixOf: SHA256.hash(data: bytes))
         #endif
     }
-
-    /// From the first 16 bytes of `bytes` (at least 16), big-endian.
-    init(first16Of bytes: UnsafeRawBufferPointer) {
-        precondition(bytes.count >= 16, "16 bytes of a digest")
-        self.init(high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
-                  low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
-    }
 }

@@ -104,7 +104,7 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
         // of each mask is exact; only bytes above one may be flagged spuriously.)
         while index + 8 <= count {
             let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-            let slash = zeroBytes(word ^ (Self.ones &* 0x2F))
+            let slash = zeroBytes(word ^ (ones &* 0x2F))
             let bad = spaceControlOrDeleteBytes(word)
             if slash != 0 {
                 guard bad == 0 || bad.trailingZeroBitCount > slash.trailingZeroBitCount else { return false }
