@@ -106,6 +106,33 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
+// Profile-guided optimization (docs/benchmarks.md, "Profile-guided builds"): release builds of
+// Custody's own targets are optimized with Profiles/custody.profdata (committed), the block
+// counts of an instrumented build (CUSTODY_PGO=generate) run on a training workload by
+// scripts/pgo-profile.sh. CUSTODY_PGO=off builds without it (a toolchain whose LLVM cannot
+// read the profile). A profile older than the code still builds: a function whose shape
+// changed is optimized as without one.
+// - The file is not tested for here: SwiftPM caches this manifest's result by its text and
+//   environment, so a profile written later would go unnoticed. A missing one fails the
+//   build, naming the path.
+// - -disable-incremental-llvm-codegen: the compiler skips code generation when a module's IR
+//   before optimization is unchanged, which it is when only the profile changed.
+let profile = Context.packageDirectory + "/Profiles/custody.profdata"
+let profileFlags: [String]?
+switch ProcessInfo.processInfo.environment["CUSTODY_PGO"] {
+case "generate": profileFlags = ["-Xfrontend", "-ir-profile-generate", "-Xfrontend", "-disable-incremental-llvm-codegen"]
+case "off": profileFlags = nil
+case nil, "", "use": profileFlags = ["-Xfrontend", "-ir-profile-use=" + profile, "-Xfrontend", "-disable-incremental-llvm-codegen"]
+case let other?: fatalError("CUSTODY_PGO=\(other): expected generate, use or off (Package.swift)")
+}
+if let profileFlags {
+    let generating = ProcessInfo.processInfo.environment["CUSTODY_PGO"] == "generate"
+    for target in package.targets where ["CustodyKafka", "CustodyCore", "CustodyPipeline", "CustodyAdmin", "custody"].contains(target.name) {
+        target.swiftSettings = (target.swiftSettings ?? [])
+            + [.unsafeFlags(profileFlags, generating ? nil : .when(configuration: .release))]
+    }
+}
+
 // Benchmarks (ordo-one/benchmark) build only when asked for, so that CI and `swift test`
 // do not build the benchmark tooling: CUSTODY_BENCHMARKS=1 swift package benchmark
 if ProcessInfo.processInfo.environment["CUSTODY_BENCHMARKS"] != nil {

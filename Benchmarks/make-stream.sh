@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Writes the shared bench stream (../shared/bench/gen_events.py, fixed seed) to a file, one
-# event value per line, for the in-process benchmarks: Benchmarks/make-stream.sh [COUNT] [OUT]
+# event value per line, for the in-process benchmarks: Benchmarks/make-stream.sh [COUNT] [OUT] [SEED]
+# (the generator's seed, 7 unless given: the benchmarks measure seed 7; scripts/pgo-profile.sh
+# trains on another)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-100000}
 out=${2:-.build/bench/events.jsonl}
+seed=${3:-7}
 shared=${CUSTODY_SHARED:-$(cd .. && pwd)/shared}
 bash scripts/setup.sh
 swift build --product custody >/dev/null
@@ -14,7 +17,7 @@ broker=$!
 trap 'kill $broker 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$out.broker" ] && break; sleep 0.1; done
 bootstrap=$(head -1 "$out.broker")
-.venv/bin/python "$shared/bench/gen_events.py" "$bootstrap" lifecycle.events "$count"
+.venv/bin/python "$shared/bench/gen_events.py" "$bootstrap" lifecycle.events "$count" "$seed"
 .venv/bin/python - "$bootstrap" "$count" "$out" <<'PY'
 import sys
 from confluent_kafka import Consumer
