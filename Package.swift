@@ -117,12 +117,16 @@ let package = Package(
 //   build, naming the path.
 // - -disable-incremental-llvm-codegen: the compiler skips code generation when a module's IR
 //   before optimization is unchanged, which it is when only the profile changed.
+// - -static-func-full-module-prefix=false: private functions are named in the profile after
+//   their object file; by default with its full path, which differs between the instrumented
+//   build's directory, this one and every other checkout, so none of them would match.
 let profile = Context.packageDirectory + "/Profiles/custody.profdata"
+let profileCommonFlags = ["-Xfrontend", "-disable-incremental-llvm-codegen", "-Xllvm", "-static-func-full-module-prefix=false"]
 let profileFlags: [String]?
 switch ProcessInfo.processInfo.environment["CUSTODY_PGO"] {
-case "generate": profileFlags = ["-Xfrontend", "-ir-profile-generate", "-Xfrontend", "-disable-incremental-llvm-codegen"]
+case "generate": profileFlags = ["-Xfrontend", "-ir-profile-generate"] + profileCommonFlags
 case "off": profileFlags = nil
-case nil, "", "use": profileFlags = ["-Xfrontend", "-ir-profile-use=" + profile, "-Xfrontend", "-disable-incremental-llvm-codegen"]
+case nil, "", "use": profileFlags = ["-Xfrontend", "-ir-profile-use=" + profile] + profileCommonFlags
 case let other?: fatalError("CUSTODY_PGO=\(other): expected generate, use or off (Package.swift)")
 }
 if let profileFlags {
