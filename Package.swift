@@ -106,10 +106,11 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-// Profile-guided optimization (docs/benchmarks.md, "Profile-guided builds"): release builds of
-// Custody's own targets are optimized with Profiles/custody.profdata (committed), the block
-// counts of an instrumented build (CUSTODY_PGO=generate) run on a training workload by
-// scripts/pgo-profile.sh. CUSTODY_PGO=off builds without it (a toolchain whose LLVM cannot
+// Profile-guided optimization (docs/benchmarks.md, "Thirtieth session: profile-guided
+// builds"): release builds of Custody's own targets are optimized with
+// Profiles/custody.profdata (committed), the block counts of an instrumented build
+// (CUSTODY_PGO=generate) run on a training workload by scripts/pgo-profile.sh.
+// CUSTODY_PGO=off builds without it (a toolchain whose LLVM cannot
 // read the profile). A profile older than the code still builds: a function whose shape
 // changed is optimized as without one.
 // - The file is not tested for here: SwiftPM caches this manifest's result by its text and
@@ -122,15 +123,16 @@ let package = Package(
 //   build's directory, this one and every other checkout, so none of them would match.
 let profile = Context.packageDirectory + "/Profiles/custody.profdata"
 let profileCommonFlags = ["-Xfrontend", "-disable-incremental-llvm-codegen", "-Xllvm", "-static-func-full-module-prefix=false"]
+let pgoMode = ProcessInfo.processInfo.environment["CUSTODY_PGO"]
 let profileFlags: [String]?
-switch ProcessInfo.processInfo.environment["CUSTODY_PGO"] {
+switch pgoMode {
 case "generate": profileFlags = ["-Xfrontend", "-ir-profile-generate"] + profileCommonFlags
 case "off": profileFlags = nil
 case nil, "", "use": profileFlags = ["-Xfrontend", "-ir-profile-use=" + profile] + profileCommonFlags
 case let other?: fatalError("CUSTODY_PGO=\(other): expected generate, use or off (Package.swift)")
 }
 if let profileFlags {
-    let generating = ProcessInfo.processInfo.environment["CUSTODY_PGO"] == "generate"
+    let generating = pgoMode == "generate"
     for target in package.targets where ["CustodyKafka", "CustodyCore", "CustodyPipeline", "CustodyAdmin", "custody"].contains(target.name) {
         target.swiftSettings = (target.swiftSettings ?? [])
             + [.unsafeFlags(profileFlags, generating ? nil : .when(configuration: .release))]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes Profiles/custody.profdata, the profile that release builds are optimized with
-# (Package.swift, docs/benchmarks.md "Profile-guided builds"):
+# (Package.swift, docs/benchmarks.md "Thirtieth session: profile-guided builds"):
 #
 #   1. builds custody with Custody's targets instrumented (CUSTODY_PGO=generate) into
 #      .build/pgo-generate, linked with the toolchain's profile runtime;
@@ -61,7 +61,7 @@ train bench propagation --entities 20000
 mkdir -p Profiles
 "$profdata" merge --sparse -o Profiles/custody.profdata "$work"/raw/*.profraw
 # SwiftPM does not know the profile as an input of the build: touching the sources of the
-# targets that use it makes the next release build compile them again.
-find Sources/CustodyKafka Sources/CustodyCore Sources/CustodyPipeline Sources/CustodyAdmin Sources/custody \
-  -name '*.swift' -exec touch {} +
+# targets that use it (Custody* and custody, Package.swift) makes the next release build
+# compile them again.
+find Sources/Custody* Sources/custody -name '*.swift' -exec touch {} +
 echo "pgo-profile: wrote Profiles/custody.profdata ($(wc -c <Profiles/custody.profdata) bytes); rebuild: swift build -c release --product custody"
